@@ -1,0 +1,16 @@
+"""All tables. Importing this package registers every model on ``Base.metadata``."""
+
+from bot.models.base import Base
+from bot.models.guild import AuditEntry, GuildSettings, Interest, InterestAlias, TrackedVoiceChannel
+from bot.models.profile import MemberInterest, MemberProfile
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "GuildSettings",
+    "Interest",
+    "InterestAlias",
+    "MemberInterest",
+    "MemberProfile",
+    "TrackedVoiceChannel",
+]

@@ -1,0 +1,1 @@
+"""Discord adapters: one cog per area, thin — parse, call a service, render."""

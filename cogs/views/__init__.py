@@ -1,0 +1,1 @@
+"""discord.ui views, modals and persistent buttons."""
