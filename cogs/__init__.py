@@ -1,1 +1,33 @@
-"""Discord adapters: one cog per area, thin — parse, call a service, render."""
+"""Discord adapters: one cog per area, thin — parse options, call a service, render."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from discord.ext import commands
+
+if TYPE_CHECKING:
+    from bot.app import CohortBot
+
+
+def build_cogs(bot: CohortBot) -> list[commands.Cog]:
+    """Every cog, with the services it needs handed in."""
+    from cogs.config import ConfigCog
+    from cogs.help import HelpCog
+    from cogs.privacy import PrivacyCog
+    from cogs.profile import ProfileCog
+
+    s = bot.services
+    return [
+        HelpCog(bot),
+        ConfigCog(bot, s.config, s.taxonomy),
+        ProfileCog(bot, s.profiles, s.taxonomy, s.clock),
+        PrivacyCog(bot, s.privacy),
+    ]
+
+
+def dynamic_items() -> list[type[Any]]:
+    """Persistent buttons, registered so they work on messages sent before a restart."""
+    from cogs.views.privacy import EraseButton, KeepButton
+
+    return [EraseButton, KeepButton]
