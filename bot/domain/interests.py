@@ -101,12 +101,13 @@ def autocomplete_list(current: str, names: Mapping[str, str], limit: int = 25) -
     chosen = {names.get(d, d) for d in done}
     candidates = [t for t in tags if t not in chosen]
     if needle:
-        starts = [n for n in sorted(names) if n.startswith(needle)]
-        inside = [n for n in sorted(names) if needle in n and n not in starts]
-        # One suggestion per tag, shown by its canonical name.
-        candidates = list(
-            dict.fromkeys(names[n] for n in starts + inside if names[n] not in chosen)
+        # Tags that start with the text, then aliases that do, then anything containing it;
+        # one suggestion per tag, shown by its canonical name.
+        ranked = sorted(
+            (n for n in names if needle in n),
+            key=lambda n: (not n.startswith(needle), names[n] != n, n),
         )
+        candidates = list(dict.fromkeys(names[n] for n in ranked if names[n] not in chosen))
     prefix = ", ".join(done)
     out = [f"{prefix}, {c}" if prefix else c for c in candidates]
     return [o for o in out if len(o) <= 100][:limit]

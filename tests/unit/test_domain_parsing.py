@@ -63,7 +63,11 @@ def test_interest_message_lists_every_unknown_item_with_a_suggestion() -> None:
 
 
 def test_interest_autocomplete_completes_the_last_item() -> None:
-    assert interests.autocomplete_list("nlp, comp", NAMES) == ["nlp, computer vision"]
+    # a tag that starts with the text comes before a tag found through an alias
+    assert interests.autocomplete_list("nlp, comp", NAMES) == [
+        "nlp, computer vision",
+        "nlp, kaggle",
+    ]
     assert "python" not in interests.autocomplete_list("python, ", NAMES)[0]
 
 
