@@ -3,6 +3,16 @@
 from bot.models.base import Base
 from bot.models.guild import AuditEntry, GuildSettings, Interest, InterestAlias, TrackedVoiceChannel
 from bot.models.profile import MemberInterest, MemberProfile
+from bot.models.streaks import (
+    StreakMilestone,
+    StreakReminder,
+    StreakStateRow,
+    StudyDay,
+    StudyPeriodTotal,
+    StudySession,
+    StudyTimer,
+    VoiceSession,
+)
 
 __all__ = [
     "AuditEntry",
@@ -12,5 +22,13 @@ __all__ = [
     "InterestAlias",
     "MemberInterest",
     "MemberProfile",
+    "StreakMilestone",
+    "StreakReminder",
+    "StreakStateRow",
+    "StudyDay",
+    "StudyPeriodTotal",
+    "StudySession",
+    "StudyTimer",
     "TrackedVoiceChannel",
+    "VoiceSession",
 ]
