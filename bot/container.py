@@ -10,7 +10,11 @@ from bot.services.audit import AuditService
 from bot.services.config import ConfigService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
+from bot.services.streak_reminders import ReminderService
+from bot.services.streak_timers import TimerService
+from bot.services.streaks import StreakService
 from bot.services.taxonomy import TaxonomyService
+from bot.services.voice import VoiceTrackingService
 
 
 @dataclass
@@ -22,18 +26,27 @@ class Services:
     profiles: ProfileService
     privacy: PrivacyService
     audit: AuditService
+    streaks: StreakService
+    timers: TimerService
+    voice: VoiceTrackingService
+    reminders: ReminderService
 
     @classmethod
     def build(cls, db: Database, clock: Clock | None = None) -> Services:
         clock = clock or SystemClock()
         config = ConfigService(db, clock)
         taxonomy = TaxonomyService(db, clock, config)
+        profiles = ProfileService(db, clock, config, taxonomy)
         return cls(
             db=db,
             clock=clock,
             config=config,
             taxonomy=taxonomy,
-            profiles=ProfileService(db, clock, config, taxonomy),
+            profiles=profiles,
             privacy=PrivacyService(db),
             audit=AuditService(db),
+            streaks=StreakService(db, clock, config, profiles),
+            timers=TimerService(db, clock, config, profiles),
+            voice=VoiceTrackingService(db, clock, config, profiles),
+            reminders=ReminderService(db, clock, config, profiles),
         )
