@@ -129,7 +129,10 @@ class ConfigCog(commands.Cog):
             interaction.guild.id, interaction.user.id, purpose, role.id
         )
         note = None
-        if purpose != "moderator" and not role.is_assignable():
+        # discord.py's is_assignable() checks the role hierarchy only, not Manage Roles.
+        me = interaction.guild.me
+        can_give = role.is_assignable() and me.guild_permissions.manage_roles
+        if purpose != "moderator" and not can_give:
             note = (
                 f"⚠️ I can't give {role.mention} to members yet: I need Manage Roles, "
                 "and my own role must be above it in Server Settings → Roles."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy import text
@@ -19,6 +19,7 @@ from bot import migrate
 from bot.clock import FrozenClock
 from bot.container import Services
 from bot.db import Database, create_engine
+from bot.emulator import loopback_only
 
 PG_URL_ENV = "COHORT_TEST_POSTGRES_URL"
 REQUIRE_PG_ENV = "COHORT_REQUIRE_POSTGRES"
@@ -49,6 +50,14 @@ async def _drop_postgres(admin_url: str, name: str) -> None:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         await admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_leaves_loopback() -> Iterator[None]:
+    """Fail any test that resolves a host other than this machine (no real Discord, ever)."""
+    with loopback_only() as refused:
+        yield
+    assert not refused, f"the test tried to resolve non-loopback hosts: {refused}"
 
 
 @pytest.fixture(scope="session")

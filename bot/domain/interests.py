@@ -12,6 +12,7 @@ from bot.errors import InvalidInput
 MAX_TAG_LENGTH = 50
 MAX_ALIASES = 10
 MAX_INTERESTS = 15
+MAX_LIST_LENGTH = 400
 _ALLOWED = re.compile(r"^[a-z0-9][a-z0-9 +#.&/'-]*$")
 
 DEFAULT_TAXONOMY: dict[str, tuple[str, ...]] = {
@@ -63,6 +64,10 @@ def resolve(text: str, names: Mapping[str, str]) -> list[str]:
     Unknown items raise one error that lists each with a suggestion, so the member fixes all
     of them in one go.
     """
+    if len(text) > MAX_LIST_LENGTH:
+        raise InvalidInput(
+            f"That list is {len(text)} characters long; the limit is {MAX_LIST_LENGTH}."
+        )
     items = split_list(text)
     if not items:
         raise InvalidInput("List at least one interest, separated by commas, e.g. `nlp, python`.")

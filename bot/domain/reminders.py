@@ -10,6 +10,8 @@ MAX_OFFSET_MINUTES = 30 * 24 * 60
 
 def parse_offsets(text: str) -> tuple[int, ...]:
     """``"1440, 60"`` -> ``(1440, 60)``: whole minutes before the start, largest first."""
+    if len(text) > 100:
+        raise InvalidInput("That list is too long; give at most 5 numbers, e.g. `1440,60`.")
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
         raise InvalidInput("List minutes before the event, separated by commas, e.g. `1440,60`.")

@@ -19,6 +19,8 @@ from bot.models import Interest, InterestAlias, MemberInterest
 from bot.services.audit import write_audit
 from bot.services.config import ConfigService
 
+MAX_ALIASES_TEXT = 300
+
 
 @dataclass(frozen=True, slots=True)
 class InterestInfo:
@@ -81,6 +83,10 @@ class TaxonomyService:
     ) -> TaxonomyChange:
         """Add a tag, or new aliases to an existing tag; every name stays unique in the server."""
         canonical = rules.validate_tag(tag)
+        if aliases is not None and len(aliases) > MAX_ALIASES_TEXT:
+            raise InvalidInput(
+                f"The aliases are {len(aliases)} characters long; the limit is {MAX_ALIASES_TEXT}."
+            )
         alias_list = [rules.validate_tag(a, what="alias") for a in rules.split_list(aliases or "")]
         alias_list = [a for a in alias_list if a != canonical]
         if len(alias_list) > rules.MAX_ALIASES:
