@@ -77,6 +77,18 @@ async def _migrate(settings: Settings) -> str | None:
         await db.dispose()
 
 
+def _point_discord_at(base_url: str) -> None:
+    """Send REST and gateway traffic to ``base_url`` (the local emulator) instead of Discord."""
+    import discord
+    import yarl
+
+    base = yarl.URL(base_url)
+    discord.http.Route.BASE = str(base / "api" / "v10")
+    scheme = "wss" if base.scheme == "https" else "ws"
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base.with_scheme(scheme) / "gateway" / ""
+    log.warning("talking to %s instead of Discord (COHORT_DISCORD_URL)", base_url)
+
+
 async def _run(settings: Settings) -> None:
     import discord
 
@@ -87,6 +99,8 @@ async def _run(settings: Settings) -> None:
 
     if settings.discord_token is None:
         raise Fatal(NO_TOKEN)
+    if settings.cohort_discord_url:
+        _point_discord_at(settings.cohort_discord_url)
     db = Database(settings.database_url)
     try:
         await migrate.upgrade(db.engine)

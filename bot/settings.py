@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///cohort.db"
     cohort_dev_guild: int | None = None
     log_level: str = "INFO"
+    # Development only: the base URL of a Discord-compatible server such as the local
+    # emulator (e.g. http://127.0.0.1:8765). Unset in production.
+    cohort_discord_url: str | None = None
 
     @field_validator("discord_token", mode="before")
     @classmethod

@@ -1,0 +1,255 @@
+"""`cohort sandbox`: try Cohort with no Discord token.
+
+It starts the local Discord emulator with a demo server, runs the real bot against it (the
+same wiring as production, a fresh SQLite database), plays a scripted tour through the
+commands, and prints what each member would see. Feature areas add their own scenes to
+``TOUR``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot import migrate
+from bot.app import CohortBot
+from bot.container import Services
+from bot.db import Database
+from bot.emulator import (
+    Channel,
+    CommandUnavailable,
+    DiscordEmulator,
+    Guild,
+    Member,
+    Message,
+    Reply,
+    loopback_only,
+    run_client,
+)
+
+Out = Callable[[str], None]
+
+
+@dataclass
+class Demo:
+    emu: DiscordEmulator
+    guild: Guild
+    maya: Member
+    alice: Member
+    bob: Member
+    chen: Member
+    general: Channel
+    announcements: Channel
+    milestones: Channel
+    mod_log: Channel
+    study_groups: Channel
+    study_hall: Channel
+
+
+def build_demo(emu: DiscordEmulator) -> Demo:
+    guild = emu.create_guild("ML Learners")
+    mods = guild.create_role("Moderators", permissions=discord.Permissions(manage_guild=True))
+    return Demo(
+        emu=emu,
+        guild=guild,
+        maya=guild.add_member("maya", roles=[mods]),
+        alice=guild.add_member("alice"),
+        bob=guild.add_member("bob"),
+        chen=guild.add_member("chen", dms_open=False),
+        general=guild.general,
+        announcements=guild.create_text_channel("announcements"),
+        milestones=guild.create_text_channel("milestones"),
+        mod_log=guild.create_text_channel("mod-log"),
+        study_groups=guild.create_category("Study Groups"),
+        study_hall=guild.create_voice_channel("Study Hall"),
+    )
+
+
+class Transcript:
+    """Renders what Discord shows as plain text: mentions by name, embeds, buttons, files."""
+
+    def __init__(self, demo: Demo, out: Out) -> None:
+        self.demo = demo
+        self.out = out
+
+    def humanize(self, text: str) -> str:
+        guild = self.demo.guild
+
+        def channel(m: re.Match[str]) -> str:
+            return "#" + _name(lambda: guild.channel(int(m[1])).name, m[0])
+
+        def role(m: re.Match[str]) -> str:
+            return "@" + _name(lambda: guild.role(int(m[1])).name, m[0])
+
+        def user(m: re.Match[str]) -> str:
+            return "@" + _name(lambda: guild.member(int(m[1])).name, m[0])
+
+        text = re.sub(r"<#(\d+)>", channel, text)
+        text = re.sub(r"<@&(\d+)>", role, text)
+        text = re.sub(r"<@!?(\d+)>", user, text)
+        text = re.sub(r"<t:(\d+):?[A-Za-z]?>", lambda m: f"[time {m[1]}]", text)
+        return text.replace("**", "")
+
+    def scene(self, title: str) -> None:
+        self.out(f"\n── {title} " + "─" * max(4, 60 - len(title)))
+
+    def command(self, member: Member, command: str, options: dict[str, Any]) -> None:
+        shown = " ".join(f"{k}:{_option_text(v)}" for k, v in options.items())
+        self.out(f"\n{member.name} ▸ {command} {shown}".rstrip())
+
+    def note(self, text: str) -> None:
+        self.out(f"  ({text})")
+
+    def reply(self, reply: Reply, member: Member) -> None:
+        who = f"only {member.name} sees this" if reply.ephemeral else "everyone sees this"
+        self.out(f"  Cohort ({who}):")
+        if reply.message is not None:
+            self.message_body(reply.message, indent="    ")
+        for followup in reply.followups:
+            if followup is not reply.message:
+                self.message_body(followup, indent="    ")
+
+    def channel_post(self, message: Message) -> None:
+        self.out(f"  #{message.channel.name} · {message.author.username}:")
+        self.message_body(message, indent="    ")
+
+    def message_body(self, message: Message, indent: str) -> None:
+        for line in self.humanize(message.text).splitlines():
+            self.out(f"{indent}{line}")
+        for file in message.files:
+            self.out(f"{indent}📎 {file.filename} ({len(file.content):,} bytes)")
+        if message.buttons:
+            self.out(indent + " ".join(f"[{label}]" for label in message.buttons))
+
+
+def _name(lookup: Callable[[], str], fallback: str) -> str:
+    try:
+        return lookup()
+    except (KeyError, LookupError, ValueError):
+        return fallback
+
+
+def _option_text(value: Any) -> str:
+    name = getattr(value, "name", None)
+    if name is not None and not isinstance(value, str | int | bool):
+        return f"#{name}" if isinstance(value, Channel) else str(name)
+    text = str(value)
+    return f'"{text}"' if " " in text or "," in text else text
+
+
+class Tour:
+    def __init__(self, demo: Demo, out: Out) -> None:
+        self.demo = demo
+        self.t = Transcript(demo, out)
+
+    async def run(self, who: Member, command: str, /, **options: Any) -> Reply:
+        self.t.command(who, command, options)
+        reply = await who.run(command, **options)
+        if reply.deferred:
+            await reply.wait_final()
+        self.t.reply(reply, who)
+        return reply
+
+    async def posted(self, channel: Channel, contains: str) -> None:
+        message = await channel.wait_for_message(lambda m: contains in m.text)
+        self.t.channel_post(message)
+
+    async def play(self) -> None:
+        for scene in TOUR:
+            await scene(self)
+
+
+async def scene_welcome(tour: Tour) -> None:
+    d = tour.demo
+    tour.t.scene("A member asks what Cohort does")
+    await tour.run(d.alice, "/help")
+
+
+async def scene_moderator_setup(tour: Tour) -> None:
+    d = tour.demo
+    tour.t.scene("A moderator sets the server up")
+    await tour.run(d.maya, "/config channel", purpose="mod-log", channel=d.mod_log)
+    await tour.run(d.maya, "/config channel", purpose="milestones", channel=d.milestones)
+    await tour.run(d.maya, "/config timezone", timezone="Europe/Berlin")
+    await tour.posted(d.mod_log, "Europe/Berlin")
+    await tour.run(d.maya, "/config interest-add", tag="pytorch", aliases="torch")
+    await tour.run(d.maya, "/config show")
+
+
+async def scene_members_cannot_configure(tour: Tour) -> None:
+    d = tour.demo
+    tour.t.scene("A member tries a moderator command")
+    tour.t.command(d.bob, "/config streak", {"goal_minutes": 5})
+    try:
+        await d.bob.run("/config streak", goal_minutes=5)
+    except CommandUnavailable:
+        tour.t.note("Discord does not even show /config to bob")
+    tour.t.note("an admin overrides Discord's command permissions; the bot checks again")
+    reply = await d.bob.run("/config streak", goal_minutes=5, enforce_permissions=False)
+    tour.t.reply(reply, d.bob)
+
+
+async def scene_profiles(tour: Tour) -> None:
+    d = tour.demo
+    tour.t.scene("Members set their profiles")
+    await tour.run(d.alice, "/interests")
+    await tour.run(d.alice, "/profile set", interests="nlpp, torch")
+    await tour.run(
+        d.alice, "/profile set", interests="nlp, torch", timezone="Europe/Berlin", level="beginner"
+    )
+    await tour.run(
+        d.bob, "/profile set", interests="computer vision, python", timezone="Asia/Kolkata"
+    )
+    await tour.run(d.bob, "/profile show", member=d.alice)
+
+
+async def scene_privacy(tour: Tour) -> None:
+    d = tour.demo
+    tour.t.scene("A member takes their data, then thinks about erasing it")
+    await tour.run(d.alice, "/privacy export")
+    ask = await tour.run(d.alice, "/privacy delete")
+    tour.t.note("alice presses [Keep my data]")
+    kept = await ask.click("Keep my data")
+    tour.t.reply(kept, d.alice)
+
+
+TOUR: list[Callable[[Tour], Awaitable[None]]] = [
+    scene_welcome,
+    scene_moderator_setup,
+    scene_members_cannot_configure,
+    scene_profiles,
+    scene_privacy,
+]
+
+
+async def run_sandbox(database_url: str | None = None, out: Out = print) -> int:
+    """Play the tour; returns the process exit code."""
+    if logging.getLogger().level < logging.WARNING:
+        logging.getLogger().setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="cohort-sandbox-") as tmp, loopback_only():
+        db = Database(database_url or f"sqlite+aiosqlite:///{tmp}/sandbox.db")
+        await migrate.upgrade(db.engine)
+        emu = DiscordEmulator()
+        await emu.start()
+        try:
+            demo = build_demo(emu)
+            bot = CohortBot(Services.build(db), guild_ready_timeout=0.05)
+            out(
+                "Cohort sandbox: the real bot against a local Discord emulator "
+                "(nothing leaves this machine).\n"
+                f"Server {demo.guild.name!r}: maya (moderator), alice, bob, chen (DMs closed)."
+            )
+            async with run_client(emu, bot):
+                await Tour(demo, out).play()
+            emu.assert_no_unknown_routes()
+            out("\nEnd of the tour. Run `cohort` with DISCORD_TOKEN set to use Cohort for real.")
+        finally:
+            await emu.stop()
+            await db.dispose()
+    return 0
