@@ -192,3 +192,36 @@ async def test_role_mentions_in_the_mod_log_ping_nobody(
     posted = await server.mod_log.wait_for_message(lambda m: "mentor role" in m.text)
     assert f"<@&{pinged.id}>" in posted.text
     assert posted.pings.nobody
+
+
+async def test_categories_are_set_and_a_missing_permission_is_named(
+    server: Server, emulator: DiscordEmulator
+) -> None:
+    ok = await server.mod.run(
+        "/config category", purpose="study-groups", category=server.study_category
+    )
+    assert "New study-groups channels will be created under" in ok.text
+    assert "Manage Channels" not in ok.text
+    locked = server.guild.create_category("Mentorship")
+    server.guild.set_overwrite(
+        locked, server.guild.bot_role, deny=discord.Permissions(manage_channels=True)
+    )
+    await emulator.settle()
+    warned = await server.mod.run("/config category", purpose="mentorship", category=locked)
+    assert "I'm missing Manage Channels" in warned.text
+    with pytest.raises(InvalidOptions):
+        await server.mod.run("/config category", purpose="mentorship", category=server.general)
+
+
+async def test_group_size_and_mentor_response_time(server: Server) -> None:
+    size = await server.mod.run("/config groups", size=6)
+    assert "aim for 6 members" in size.text
+    hours = await server.mod.run("/config mentorship", response_hours=72)
+    assert "72 h to answer" in hours.text
+    too_big = await server.mod.run("/config groups", size=13, strict=False)
+    assert "between 2 and 12" in too_big.text
+    too_long = await server.mod.run("/config mentorship", response_hours=0, strict=False)
+    assert "between 1 and 336" in too_long.text
+    shown = (await server.mod.run("/config show")).text
+    assert "group size: 6" in shown.replace("**", "")
+    assert "72 h" in shown
