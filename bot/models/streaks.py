@@ -123,7 +123,7 @@ class StreakStateRow(Base):
             " AND last_goal BETWEEN 5 AND 600)",
             name="last_day_complete",
         ),
-        Index("ix_streak_states_board", "guild_id", "base_run"),
+        Index("ix_streak_states_board", "guild_id", "base_run", "user_id"),
     )
 
     guild_id: Mapped[int] = guild_column(primary_key=True)

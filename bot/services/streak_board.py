@@ -17,16 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import streaks as rule
 from bot.domain.streak_days import local_day
 from bot.models import MemberProfile, StreakStateRow, StudyPeriodTotal
-from bot.services.streak_store import ALL_TIME, period_keys, snapshot_from_row
+from bot.services.streak_store import ALL_TIME, period_keys
 
 PERIODS = ("week", "month", "all")
-_BATCH = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,45 +77,55 @@ async def streak_board(
     today_in: dict[str, date] = {}
     found: list[tuple[int, int, int]] = []  # (-current, user_id, current)
     after: tuple[int, int] | None = None
+    size = max(4 * limit, 32)
+    s = StreakStateRow
     while True:
+        # Read in index order (guild, base_run, user_id), highest first; the final ranking
+        # is sorted in Python, so the scan's own tie order does not matter.
         stmt = (
-            select(StreakStateRow, MemberProfile.timezone)
+            select(
+                s.user_id,
+                s.base_run,
+                s.base_longest,
+                s.base_freezes,
+                s.last_day,
+                s.last_minutes,
+                s.last_goal,
+                MemberProfile.timezone,
+            )
             .outerjoin(
                 MemberProfile,
-                and_(
-                    MemberProfile.guild_id == StreakStateRow.guild_id,
-                    MemberProfile.user_id == StreakStateRow.user_id,
-                ),
+                and_(MemberProfile.guild_id == s.guild_id, MemberProfile.user_id == s.user_id),
             )
-            .where(StreakStateRow.guild_id == guild_id, StreakStateRow.last_day >= cutoff)
-            .order_by(StreakStateRow.base_run.desc(), StreakStateRow.user_id)
-            .limit(_BATCH)
+            .where(s.guild_id == guild_id, s.last_day >= cutoff)
+            .order_by(s.base_run.desc(), s.user_id.desc())
+            .limit(size)
         )
         if after is not None:
-            run, uid = after
-            stmt = stmt.where(
-                or_(
-                    StreakStateRow.base_run < run,
-                    and_(StreakStateRow.base_run == run, StreakStateRow.user_id > uid),
-                )
-            )
-        batch = list(await session.execute(stmt))
-        for row, tz in batch:
+            stmt = stmt.where(tuple_(s.base_run, s.user_id) < after)
+        batch = (await session.execute(stmt)).all()
+        for uid, run, longest, freezes, last_day, last_minutes, last_goal, tz in batch:
             zone = tz or default_tz
             if zone not in today_in:
                 today_in[zone] = local_day(now, zone)
-            current = rule.project(snapshot_from_row(row), today_in[zone]).run
+            snapshot = rule.StreakSnapshot(
+                rule.StreakState(run, longest, freezes),
+                last_day,
+                rule.DayTotal(last_minutes, last_goal),
+            )
+            current = rule.project(snapshot, today_in[zone]).run
             if current > 0:
-                found.append((-current, row.user_id, current))
-        if len(batch) < _BATCH:
+                found.append((-current, uid, current))
+        if len(batch) < size:
             break
         found.sort()
         del found[limit:]
-        last = batch[-1][0]
-        # Everyone not read yet has a streak of at most last.base_run + 1; stop when the
-        # N-th place already beats that (ties keep reading: user id order breaks them).
-        if len(found) == limit and found[-1][2] > last.base_run + 1:
+        last_run, last_uid = batch[-1][1], batch[-1][0]
+        # Everyone not read yet has a streak of at most last_run + 1; stop when the N-th
+        # place already beats that (ties keep reading: user id order breaks them).
+        if len(found) == limit and found[-1][2] > last_run + 1:
             break
-        after = (last.base_run, last.user_id)
+        after = (last_run, last_uid)
+        size = min(size * 4, 4096)
     found.sort()
     return _ranked([(uid, current) for _, uid, current in found[:limit]])

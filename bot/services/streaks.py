@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import date, timedelta
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.domain import streaks as rule
 from bot.domain.streak_days import (
     check_adjust_day,
     check_adjust_minutes,
@@ -31,7 +27,7 @@ from bot.domain.streak_days import (
 )
 from bot.domain.text import clean_text
 from bot.errors import InvalidInput, UserError
-from bot.models import StudyDay, StudySession
+from bot.models import StudySession
 from bot.services.audit import AuditRecord, write_audit
 from bot.services.config import ConfigService
 from bot.services.profiles import ProfileService
@@ -42,6 +38,12 @@ from bot.services.streak_board import (
     period_start,
     streak_board,
 )
+from bot.services.streak_history import (
+    Calendar,
+    History,
+    read_calendar,
+    read_history,
+)
 from bot.services.streak_store import (
     DayCredit,
     DayRoom,
@@ -49,7 +51,6 @@ from bot.services.streak_store import (
     StreakSummary,
     apply_minutes,
     claim_milestone,
-    load_days,
     member_context,
     read_snapshot,
     require_enabled,
@@ -59,7 +60,6 @@ from bot.services.streak_timers import TimerInfo, clean_topic, read_timer
 from bot.services.voice import VoiceSessionInfo, read_voice_session
 
 HISTORY_DAYS = (1, 90)
-CALENDAR_DAYS = 365
 BOARD_LIMIT = 25
 REASON_MAX = 200
 
@@ -96,65 +96,6 @@ class StudyStatus:
     streak: StreakSummary
     timer: TimerInfo | None
     voice: VoiceSessionInfo | None
-
-
-@dataclass(frozen=True, slots=True)
-class Correction:
-    minutes: int
-    reason: str
-    moderator_id: int | None
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryDay:
-    day: date
-    minutes: int
-    goal: int | None
-    """The goal that judged the day; None for a day with no study at all."""
-    counted: bool
-    frozen: bool
-    """A missed day that used a freeze instead of breaking the streak."""
-    broke: bool
-    """A missed day that ended the streak."""
-    freeze_earned: bool
-    streak: int
-    freezes: int
-    is_open: bool
-    corrections: tuple[Correction, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class History:
-    user_id: int
-    timezone: str
-    days: tuple[HistoryDay, ...]
-    """Newest first, ending today."""
-    streak: StreakSummary
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarDay:
-    day: date
-    minutes: int
-    counted: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Calendar:
-    user_id: int
-    timezone: str
-    goal_minutes: int
-    days: tuple[CalendarDay, ...]
-    """Oldest first: 365 local days ending today."""
-
-    @property
-    def total_minutes(self) -> int:
-        return sum(d.minutes for d in self.days)
-
-    @property
-    def counted_days(self) -> int:
-        return sum(d.counted for d in self.days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,73 +282,13 @@ class StreakService:
             raise InvalidInput(f"History covers {low} to {high} days; you asked for {days}.")
         ctx = await self._context(guild_id, user_id)
         async with self._db.read() as session:
-            totals = await load_days(session, guild_id, user_id)
-            _, outcomes = rule.evaluate(totals, ctx.today)
-            snapshot = await read_snapshot(session, guild_id, user_id)
-            end = outcomes[-1].day if outcomes else ctx.today
-            first = end - timedelta(days=days - 1)
-            corrections = await self._corrections(session, guild_id, user_id, first, end)
-        by_day = {o.day: o for o in outcomes}
-        out: list[HistoryDay] = []
-        for offset in range(days):
-            day = end - timedelta(days=offset)
-            o = by_day.get(day)
-            out.append(
-                HistoryDay(
-                    day=day,
-                    minutes=o.minutes if o else 0,
-                    goal=o.goal if o else None,
-                    counted=o.counted if o else False,
-                    frozen=o.frozen if o else False,
-                    broke=o.broke if o else False,
-                    freeze_earned=o.freeze_earned if o else False,
-                    streak=o.streak if o else 0,
-                    freezes=o.freezes if o else 0,
-                    is_open=o.is_open if o else day == end,
-                    corrections=corrections.get(day, ()),
-                )
-            )
-        return History(user_id, ctx.timezone, tuple(out), summarize(ctx, snapshot))
-
-    @staticmethod
-    async def _corrections(
-        session: AsyncSession, guild_id: int, user_id: int, first: date, last: date
-    ) -> dict[date, tuple[Correction, ...]]:
-        rows = await session.scalars(
-            select(StudySession)
-            .where(
-                StudySession.guild_id == guild_id,
-                StudySession.user_id == user_id,
-                StudySession.day.between(first, last),
-                StudySession.source == "adjustment",
-            )
-            .order_by(StudySession.created_at, StudySession.id)
-        )
-        out: dict[date, list[Correction]] = {}
-        for r in rows:
-            correction = Correction(r.minutes, r.reason or "", r.moderator_id, r.created_at)
-            out.setdefault(r.day, []).append(correction)
-        return {day: tuple(items) for day, items in out.items()}
+            return await read_history(session, ctx, days)
 
     async def calendar(self, guild_id: int, user_id: int) -> Calendar:
         """``/streak calendar``: minutes of each of the last 365 local days, goal days marked."""
         ctx = await self._context(guild_id, user_id)
-        first = ctx.today - timedelta(days=CALENDAR_DAYS - 1)
         async with self._db.read() as session:
-            rows = await session.execute(
-                select(StudyDay.day, StudyDay.minutes, StudyDay.goal_minutes).where(
-                    StudyDay.guild_id == guild_id,
-                    StudyDay.user_id == user_id,
-                    StudyDay.day.between(first, ctx.today),
-                )
-            )
-            found = {day: (minutes, goal) for day, minutes, goal in rows}
-        days = []
-        for offset in range(CALENDAR_DAYS):
-            day = first + timedelta(days=offset)
-            minutes, goal = found.get(day, (0, ctx.goal))
-            days.append(CalendarDay(day, minutes, minutes > 0 and minutes >= goal))
-        return Calendar(user_id, ctx.timezone, ctx.goal, tuple(days))
+            return await read_calendar(session, ctx)
 
     async def leaderboard(
         self, guild_id: int, period: str = "week", limit: int = 10

@@ -81,7 +81,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("guild_id", "user_id", name=op.f("pk_streak_states")),
     )
     with op.batch_alter_table("streak_states", schema=None) as batch_op:
-        batch_op.create_index("ix_streak_states_board", ["guild_id", "base_run"], unique=False)
+        batch_op.create_index(
+            "ix_streak_states_board", ["guild_id", "base_run", "user_id"], unique=False
+        )
 
     op.create_table(
         "study_days",

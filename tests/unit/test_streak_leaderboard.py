@@ -74,6 +74,21 @@ async def test_leaderboard_shows_only_the_top_n_and_forgets_broken_streaks(
     assert (await services.streaks.leaderboard(guild_id)).by_streak == ()
 
 
+async def test_members_with_equal_streaks_share_a_rank_in_a_stable_order(
+    services: Services, guild_id: int
+) -> None:
+    members = list(range(3000, 3040))  # more than the first read batch
+    for uid in members:
+        await services.streaks.log(guild_id, uid, 30, day="yesterday")
+        await services.streaks.log(guild_id, uid, 30)
+    board = await services.streaks.leaderboard(guild_id, limit=3)
+    assert [(e.rank, e.user_id, e.value) for e in board.by_streak] == [
+        (1, 3000, 2),
+        (1, 3001, 2),
+        (1, 3002, 2),
+    ]
+
+
 @pytest.mark.parametrize(("period", "limit"), [("year", 10), ("week", 0), ("week", 26)])
 async def test_leaderboard_with_a_bad_period_or_size_is_refused(
     services: Services, guild_id: int, period: str, limit: int
@@ -86,7 +101,7 @@ async def test_streak_board_agrees_with_each_members_own_streak(
     services: Services, guild_id: int, clock: FrozenClock
 ) -> None:
     zones = ["Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kathmandu", "Europe/Berlin", "UTC"]
-    members = list(range(2000, 2020))
+    members = list(range(2000, 2045))  # more than one read batch for small boards
     for i, uid in enumerate(members):
         await services.profiles.set(guild_id, uid, timezone=zones[i % len(zones)])
     start = clock.now()
@@ -96,11 +111,13 @@ async def test_streak_board_agrees_with_each_members_own_streak(
             if (day * 7 + i * 3) % (i % 5 + 2):  # varied, gappy habits
                 await services.streaks.log(guild_id, uid, 30)
     clock.advance(timedelta(hours=13))  # a new day in some zones, not in others
-    board = await services.streaks.leaderboard(guild_id, limit=25)
     expected = sorted(
         [(-(await services.streaks.summary(guild_id, uid)).current, uid) for uid in members]
     )
-    assert [(e.user_id, e.value) for e in board.by_streak] == [(u, -c) for c, u in expected if c]
+    ranked = [(u, -c) for c, u in expected if c]
+    for limit in (1, 3, 25):
+        board = await services.streaks.leaderboard(guild_id, limit=limit)
+        assert [(e.user_id, e.value) for e in board.by_streak] == ranked[:limit]
 
 
 async def test_privacy_export_and_erase_cover_all_streak_data(

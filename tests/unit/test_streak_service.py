@@ -9,6 +9,7 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.container import Services
+from bot.db import Database
 from bot.errors import InvalidInput, ModuleDisabled, UserError
 from bot.services.streaks import LogResult
 
@@ -236,6 +237,19 @@ async def test_the_seventh_day_reports_the_milestone_once(
     assert not await services.streaks.claim_milestone(guild_id, alice, 7)
     assert await services.streaks.claim_milestone(guild_id, alice, 30)
     assert not await services.streaks.claim_milestone(guild_id, alice, 30)
+
+
+async def test_a_milestone_is_not_announced_again_after_a_restart(
+    database: Database, guild_id: int, user_ids: tuple[int, int, int], clock: FrozenClock
+) -> None:
+    alice = user_ids[0]
+    before = Services.build(database, clock)
+    results = await log_days(before, clock, guild_id, alice, 7)
+    assert results[-1].milestone == 7
+    after = Services.build(database, clock)  # the bot restarted
+    await after.streaks.adjust(guild_id, MOD, alice, "2026-01-05", -30, "re-log")
+    assert (await after.streaks.log(guild_id, alice, 30)).milestone is None
+    assert not await after.streaks.claim_milestone(guild_id, alice, 7)
 
 
 async def test_streak_commands_say_so_when_the_module_is_off(
