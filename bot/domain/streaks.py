@@ -20,7 +20,9 @@ The goal that judges a day is the one stored on that day's total: the server's g
 member first recorded study that day. A moderator who changes the goal therefore changes it
 for each member from their next new day on, and never rewrites history: yesterday's counted
 day stays counted under a stricter goal, and today's goal does not move under a member who
-is halfway there. A day without a row has no minutes, so its goal does not matter.
+is halfway there. A day first recorded after the fact (a log for yesterday, a moderator's
+correction) takes the goal in force at that moment. A day without a row has no minutes, so
+its goal does not matter.
 
 A row dated after the member's today (they moved west after studying) is taken as their
 today until the calendar catches up, so both ways of computing the streak agree.

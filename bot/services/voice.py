@@ -169,7 +169,11 @@ class VoiceTrackingService:
         deafened: bool = False,
         alone: bool = False,
     ) -> VoiceChange:
-        """The member is now in ``channel_id`` (joined, moved, or (un)deafened there)."""
+        """The member is now in ``channel_id`` (joined, moved, or (un)deafened there).
+
+        ``alone`` means no other person (bots aside) is in the channel. When someone else's
+        join or leave changes that, call :meth:`sync_channel` with the channel's members.
+        """
         if is_bot:
             return VoiceChange(guild_id, user_id, "ignored", False, 0, None)
         cfg = await self._config.get(guild_id)
