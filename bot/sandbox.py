@@ -13,6 +13,7 @@ import re
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
@@ -219,11 +220,29 @@ async def scene_privacy(tour: Tour) -> None:
     tour.t.reply(kept, d.alice)
 
 
+async def scene_streaks(tour: Tour) -> None:
+    d = tour.demo
+    tour.t.scene("Daily study streaks")
+    await tour.run(d.alice, "/study log", minutes=20, topic="attention is all you need")
+    await tour.run(d.alice, "/study log", minutes=15)
+    await tour.run(d.alice, "/study log", minutes=30, day="2020-01-01")
+    await tour.run(d.alice, "/streak show")
+    await tour.run(d.bob, "/streak remind", time="21:00")
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    await tour.run(
+        d.maya, "/streak adjust", member=d.bob, day=yesterday, minutes=30, reason="studied offline"
+    )
+    await tour.run(d.bob, "/streak history", days=3)
+    await tour.run(d.chen, "/streak leaderboard")
+    await tour.run(d.alice, "/streak calendar")
+
+
 TOUR: list[Callable[[Tour], Awaitable[None]]] = [
     scene_welcome,
     scene_moderator_setup,
     scene_members_cannot_configure,
     scene_profiles,
+    scene_streaks,
     scene_privacy,
 ]
 

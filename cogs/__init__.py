@@ -16,6 +16,8 @@ def build_cogs(bot: CohortBot) -> list[commands.Cog]:
     from cogs.help import HelpCog
     from cogs.privacy import PrivacyCog
     from cogs.profile import ProfileCog
+    from cogs.streak import StreakCog
+    from cogs.study import StudyCog
 
     s = bot.services
     return [
@@ -23,6 +25,8 @@ def build_cogs(bot: CohortBot) -> list[commands.Cog]:
         ConfigCog(bot, s.config, s.taxonomy),
         ProfileCog(bot, s.profiles, s.taxonomy, s.clock),
         PrivacyCog(bot, s.privacy),
+        StudyCog(bot),
+        StreakCog(bot),
     ]
 
 
