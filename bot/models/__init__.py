@@ -1,6 +1,7 @@
 """All tables. Importing this package registers every model on ``Base.metadata``."""
 
 from bot.models.base import Base
+from bot.models.events import Event, EventFeed, EventFeedItem, EventReminder, EventRsvp
 from bot.models.guild import AuditEntry, GuildSettings, Interest, InterestAlias, TrackedVoiceChannel
 from bot.models.profile import MemberInterest, MemberProfile
 from bot.models.streaks import (
@@ -17,6 +18,11 @@ from bot.models.streaks import (
 __all__ = [
     "AuditEntry",
     "Base",
+    "Event",
+    "EventFeed",
+    "EventFeedItem",
+    "EventReminder",
+    "EventRsvp",
     "GuildSettings",
     "Interest",
     "InterestAlias",
