@@ -8,6 +8,12 @@ from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.services.audit import AuditService
 from bot.services.config import ConfigService
+from bot.services.events import EventService
+from bot.services.events_feeds import EventFeedService
+from bot.services.events_ics import EventCalendarService
+from bot.services.events_reminders import EventReminderService
+from bot.services.events_review import EventReviewService
+from bot.services.events_rsvp import RsvpService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
 from bot.services.streak_reminders import ReminderService
@@ -30,6 +36,12 @@ class Services:
     timers: TimerService
     voice: VoiceTrackingService
     reminders: ReminderService
+    events: EventService
+    rsvps: RsvpService
+    event_reminders: EventReminderService
+    event_calendar: EventCalendarService
+    event_feeds: EventFeedService
+    event_review: EventReviewService
 
     @classmethod
     def build(cls, db: Database, clock: Clock | None = None) -> Services:
@@ -49,4 +61,10 @@ class Services:
             timers=TimerService(db, clock, config, profiles),
             voice=VoiceTrackingService(db, clock, config, profiles),
             reminders=ReminderService(db, clock, config, profiles),
+            events=EventService(db, clock, config, profiles),
+            rsvps=RsvpService(db, clock, config),
+            event_reminders=EventReminderService(db, clock),
+            event_calendar=EventCalendarService(db, clock, config),
+            event_feeds=EventFeedService(db, clock, config),
+            event_review=EventReviewService(db, clock, config),
         )
