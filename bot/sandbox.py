@@ -220,6 +220,43 @@ async def scene_privacy(tour: Tour) -> None:
     tour.t.reply(kept, d.alice)
 
 
+async def scene_events(tour: Tour) -> None:
+    """A meetup with two seats: RSVPs, the waitlist moving up, and a reminder a day before."""
+    from datetime import UTC, timedelta
+    from zoneinfo import ZoneInfo
+
+    d = tour.demo
+    tour.t.scene("A moderator announces a meetup; members answer")
+    await tour.run(d.maya, "/config channel", purpose="announcements", channel=d.announcements)
+    start = (d.emu.now() + timedelta(days=3)).astimezone(ZoneInfo("Europe/Berlin"))
+    created = await tour.run(
+        d.maya,
+        "/event create",
+        kind="meetup",
+        title="Paper club: Attention Is All You Need",
+        start=f"{start:%Y-%m-%d} 18:30",
+        location="ML Lab, room 4",
+        capacity=2,
+    )
+    assert "Announced" in created.text, created.text
+    post = d.announcements.last_message
+    for member, label in ((d.alice, "Going"), (d.bob, "Going"), (d.chen, "Going")):
+        tour.t.note(f"{member.name} presses [{label}]")
+        clicked = await (await post.click(label, by=member)).wait_done()
+        for note in clicked.followups:
+            tour.t.out(f"  Cohort (only {member.name} sees this): {tour.t.humanize(note.text)}")
+    tour.t.note("alice can't make it after all and presses [Not going]")
+    await (await post.click("Not going", by=d.alice)).wait_done()
+    await tour.posted(d.announcements, "seat opened up")
+    tour.t.channel_post(post)
+    tour.t.note("the sandbox skips ahead to a day before the meetup: the reminder goes out")
+    bot = d.emu.probe.client
+    due = start.replace(hour=18, minute=30).astimezone(UTC) - timedelta(days=1)
+    await bot.get_cog("EventsCog").run_due(now=due)
+    await tour.posted(d.announcements, "⏰")
+    await tour.run(d.bob, "/event info", event="Paper club")
+
+
 async def scene_streaks(tour: Tour) -> None:
     d = tour.demo
     tour.t.scene("Daily study streaks")
@@ -244,6 +281,7 @@ TOUR: list[Callable[[Tour], Awaitable[None]]] = [
     scene_profiles,
     scene_streaks,
     scene_privacy,
+    scene_events,
 ]
 
 
