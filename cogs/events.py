@@ -67,8 +67,7 @@ async def manages_event_ping_role(interaction: discord.Interaction) -> bool:
 
 
 def moderator_only_or_event_ping_managers() -> Any:
-    """Bot-side check for announcing; its name starts like moderator_only's so /help lists the
-    commands it guards among the moderator commands."""
+    """Bot-side check for announcing; /help lists what it guards among the moderator commands."""
 
     async def predicate(interaction: discord.Interaction) -> bool:
         if interaction.guild_id is None:
@@ -77,6 +76,7 @@ def moderator_only_or_event_ping_managers() -> Any:
             return True
         raise NotOrganizer()
 
+    predicate.cohort_moderator = True  # type: ignore[attr-defined]  # /help reads it
     return app_commands.check(predicate)
 
 

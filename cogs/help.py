@@ -19,6 +19,8 @@ INTRO = (
     "hackathon and meetup announcements."
 )
 # Which top-level commands belong to a module a server can switch off.
+MODERATOR_MARK = "🛡️"
+EMBED_BUDGET = 5_900
 MODULE_OF = {
     "group": "groups",
     "mentor": "mentorship",
@@ -34,10 +36,8 @@ def _is_moderator_command(command: app_commands.Command | app_commands.Group) ->
         if node.default_permissions is not None and node.default_permissions.value:
             return True
         node = node.parent
-    return any(
-        getattr(check, "__qualname__", "").startswith("moderator_only")
-        for check in getattr(command, "checks", [])
-    )
+    # Bot-side moderator checks mark themselves (see cogs.common.moderator_only).
+    return any(getattr(check, "cohort_moderator", False) for check in command.checks)
 
 
 def _leaves(
@@ -63,7 +63,7 @@ class HelpCog(commands.Cog):
         if interaction.guild_id is not None:
             config = await self.bot.services.config.get(interaction.guild_id)
             disabled = {m for m, on in config.modules.items() if not on}
-        lines: dict[bool, list[str]] = {False: [], True: []}
+        by_root: dict[str, list[tuple[str, str]]] = {}
         top = self.bot.tree.get_commands(type=discord.AppCommandType.chat_input)
         for command in sorted(_leaves(top), key=lambda c: c.qualified_name):  # type: ignore[arg-type]
             root = command.qualified_name.split()[0]
@@ -72,18 +72,48 @@ class HelpCog(commands.Cog):
             mod_only = _is_moderator_command(command)
             if mod_only and not moderator:
                 continue
-            lines[mod_only].append(f"`/{command.qualified_name}` — {command.description}")
-        embed = discord.Embed(title="Cohort", description=INTRO, colour=COLOUR)
-        embed.add_field(name="Your commands", value=_joined(lines[False]), inline=False)
-        if lines[True]:
-            embed.add_field(name="Moderator commands", value=_joined(lines[True]), inline=False)
+            mark = f" {MODERATOR_MARK}" if mod_only else ""
+            entry = (f"`/{command.qualified_name}`{mark}", command.description)
+            by_root.setdefault(root, []).append(entry)
+        embed = _embed(by_root, with_descriptions=True)
+        if len(embed) > EMBED_BUDGET:  # Discord refuses embeds over 6,000 characters
+            embed = _embed(by_root, with_descriptions=False)
+        notes = []
+        if moderator:
+            notes.append(f"{MODERATOR_MARK} moderators only")
         if interaction.guild_id is None:
-            embed.set_footer(text="Most commands work inside a server that has Cohort.")
+            notes.append("Most commands work inside a server that has Cohort.")
         elif disabled:
-            embed.set_footer(text="Turned off here: " + ", ".join(sorted(disabled)))
+            notes.append("Turned off here: " + ", ".join(sorted(disabled)))
+        if notes:
+            embed.set_footer(text=" · ".join(notes))
         await respond(interaction, embed=embed)
 
 
-def _joined(lines: list[str]) -> str:
-    text = "\n".join(lines) or "none"
-    return text if len(text) <= 1024 else text[:1020] + "\n…"
+def _embed(by_root: dict[str, list[tuple[str, str]]], *, with_descriptions: bool) -> discord.Embed:
+    embed = discord.Embed(title="Cohort", description=INTRO, colour=COLOUR)
+    for root, entries in by_root.items():
+        if with_descriptions:
+            lines = [f"{name} — {description}" for name, description in entries]
+        else:
+            lines = [" · ".join(name for name, _ in entries)]
+        for i, chunk in enumerate(_chunks(lines)):
+            name = f"/{root}" if i == 0 else f"/{root} (more)"
+            embed.add_field(name=name, value=chunk, inline=False)
+    return embed
+
+
+def _chunks(lines: list[str], limit: int = 1024) -> list[str]:
+    """Join lines into field values under Discord's 1,024-character limit, never cutting one."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        line = line if len(line) <= limit else line[: limit - 1] + "…"
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks

@@ -11,13 +11,20 @@ async def test_help_shows_member_commands_to_members(server: Server) -> None:
     reply = await server.alice.run("/help")
     assert reply.ephemeral
     assert "/profile set" in reply.text
-    assert "/config" not in reply.text
+    assert "/study log" in reply.text
+    assert "🛡️" not in reply.text
+    # commands guarded by the bot's own moderator checks are not offered to members
+    for moderator_command in ("/config", "/streak adjust", "/event create", "/event review"):
+        assert moderator_command not in reply.text
 
 
 async def test_help_shows_moderator_commands_to_moderators(server: Server) -> None:
     reply = await server.mod.run("/help")
-    assert "Moderator commands" in reply.text
-    assert "/config streak" in reply.text
+    for command in ("/config streak", "/streak adjust", "/event create", "/event review"):
+        assert f"`{command}` 🛡️" in reply.text
+    assert "`/study log` —" in reply.text
+    assert "moderators only" in reply.text
+    assert "…" not in reply.text  # nothing cut off at Discord's field limit
 
 
 async def test_help_works_in_a_direct_message(server: Server) -> None:
