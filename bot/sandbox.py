@@ -94,7 +94,7 @@ class Transcript:
         text = re.sub(r"<#(\d+)>", channel, text)
         text = re.sub(r"<@&(\d+)>", role, text)
         text = re.sub(r"<@!?(\d+)>", user, text)
-        text = re.sub(r"<t:(\d+):?[A-Za-z]?>", lambda m: f"[time {m[1]}]", text)
+        text = re.sub(r"<t:(\d+)(?::([A-Za-z]))?>", _timestamp, text)
         return text.replace("**", "")
 
     def scene(self, title: str) -> None:
@@ -127,6 +127,21 @@ class Transcript:
             self.out(f"{indent}📎 {file.filename} ({len(file.content):,} bytes)")
         if message.buttons:
             self.out(indent + " ".join(f"[{label}]" for label in message.buttons))
+
+
+def _timestamp(match: re.Match[str]) -> str:
+    """A Discord timestamp as a viewer in UTC would see it (relative ones as "in 3 days")."""
+    moment = datetime.fromtimestamp(int(match[1]), UTC)
+    if match[2] != "R":
+        return f"{moment:%a %d %b %Y %H:%M} UTC"
+    seconds = (moment - datetime.now(UTC)).total_seconds()
+    amount, unit = abs(seconds), "seconds"
+    for size, name in ((86_400, "days"), (3_600, "hours"), (60, "minutes")):
+        if abs(seconds) >= size:
+            amount, unit = abs(seconds) / size, name
+            break
+    shown = f"{round(amount)} {unit}"
+    return f"in {shown}" if seconds >= 0 else f"{shown} ago"
 
 
 def _name(lookup: Callable[[], str], fallback: str) -> str:
