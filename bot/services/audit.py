@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Database
@@ -59,6 +59,22 @@ async def write_audit(
     session.add(entry)
     await session.flush()
     return _record(entry)
+
+
+ERASED_MEMBER = "@former member"
+
+
+async def scrub_member_mentions(session: AsyncSession, guild_id: int, user_id: int) -> int:
+    """Replace mentions of an erased member in audit summaries; the entries themselves stay."""
+    scrubbed = 0
+    for mention in (f"<@{user_id}>", f"<@!{user_id}>"):
+        result = await session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.guild_id == guild_id, AuditEntry.summary.contains(mention))
+            .values(summary=func.replace(AuditEntry.summary, mention, ERASED_MEMBER))
+        )
+        scrubbed += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return scrubbed
 
 
 class AuditService:

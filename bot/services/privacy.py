@@ -18,6 +18,7 @@ from sqlalchemy import Column, Table, and_, delete, or_, select, update
 from bot.db import Database
 from bot.models import Base
 from bot.models.base import MEMBER_INFO_KEY
+from bot.services.audit import scrub_member_mentions
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,4 +112,8 @@ class PrivacyService:
                     if result.rowcount:  # type: ignore[attr-defined]
                         key = f"{spec.table.name}.{column.name}"
                         anonymized[key] = result.rowcount  # type: ignore[attr-defined]
+            # Audit summaries are text: a moderator's correction may name the member.
+            scrubbed = await scrub_member_mentions(session, guild_id, user_id)
+            if scrubbed:
+                anonymized["audit_log.summary"] = scrubbed
         return ErasureReport(deleted, anonymized)

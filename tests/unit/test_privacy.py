@@ -95,3 +95,22 @@ async def test_erase_removes_the_member_and_keeps_others(
 async def test_erase_of_someone_unknown_reports_nothing(services: Services, guild_id: int) -> None:
     report = await services.privacy.erase(guild_id, 42)
     assert report.total == 0
+
+
+async def test_erase_scrubs_the_member_from_audit_text(
+    services: Services, guild_id: int, user_ids: tuple[int, int, int]
+) -> None:
+    alice, moderator, _ = user_ids
+    today = services.clock.now().date().isoformat()
+    await services.streaks.adjust(guild_id, moderator, alice, today, 30, "studied offline")
+    [before] = await services.audit.recent(guild_id)
+    assert f"<@{alice}>" in before.summary
+
+    report = await services.privacy.erase(guild_id, alice)
+
+    [after] = await services.audit.recent(guild_id)
+    assert str(alice) not in after.summary
+    assert "@former member" in after.summary
+    assert after.target_user_id is None
+    assert after.actor_id == moderator  # the moderator's own record is untouched
+    assert report.anonymized["audit_log.summary"] == 1
