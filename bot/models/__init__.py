@@ -1,6 +1,15 @@
 """All tables. Importing this package registers every model on ``Base.metadata``."""
 
 from bot.models.base import Base
+from bot.models.groups import (
+    GroupMember,
+    GroupPair,
+    GroupPoolEntry,
+    GroupProposal,
+    GroupProposalSeat,
+    GroupProposalSlot,
+    StudyGroup,
+)
 from bot.models.guild import AuditEntry, GuildSettings, Interest, InterestAlias, TrackedVoiceChannel
 from bot.models.profile import MemberInterest, MemberProfile
 from bot.models.streaks import (
@@ -17,6 +26,12 @@ from bot.models.streaks import (
 __all__ = [
     "AuditEntry",
     "Base",
+    "GroupMember",
+    "GroupPair",
+    "GroupPoolEntry",
+    "GroupProposal",
+    "GroupProposalSeat",
+    "GroupProposalSlot",
     "GuildSettings",
     "Interest",
     "InterestAlias",
@@ -26,6 +41,7 @@ __all__ = [
     "StreakReminder",
     "StreakStateRow",
     "StudyDay",
+    "StudyGroup",
     "StudyPeriodTotal",
     "StudySession",
     "StudyTimer",
