@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 def build_cogs(bot: CohortBot) -> list[commands.Cog]:
     """Every cog, with the services it needs handed in."""
     from cogs.config import ConfigCog
+    from cogs.groups import GroupsCog
     from cogs.help import HelpCog
     from cogs.privacy import PrivacyCog
     from cogs.profile import ProfileCog
@@ -27,11 +28,13 @@ def build_cogs(bot: CohortBot) -> list[commands.Cog]:
         PrivacyCog(bot, s.privacy),
         StudyCog(bot),
         StreakCog(bot),
+        GroupsCog(bot),
     ]
 
 
 def dynamic_items() -> list[type[Any]]:
     """Persistent buttons, registered so they work on messages sent before a restart."""
+    from cogs.views.groups import CreateGroupsButton
     from cogs.views.privacy import EraseButton, KeepButton
 
-    return [EraseButton, KeepButton]
+    return [EraseButton, KeepButton, CreateGroupsButton]
