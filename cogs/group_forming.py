@@ -75,7 +75,7 @@ async def _make_one(bot: CohortBot, guild: discord.Guild, plan: PlannedGroup) ->
     )
     text = (
         f"You're in a new study group in {guild.name}: **{info.name}**. Why you fit: "
-        f"{plan.explanation}. Say hi in #{channel.name} (<#{channel.id}>)."
+        f"{plan.explanation}. Say hi in #{channel.name}."
     )
     for user_id in info.member_ids:
         # Closed DMs are fine: the welcome in the channel says the same.
