@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.domain.groups import ARCHIVED_PREFIX
 from bot.errors import InvalidInput, PermissionDenied
 from cogs.common import NO_PINGS
+
+if TYPE_CHECKING:
+    from bot.app import CohortBot
 
 log = logging.getLogger(__name__)
 
@@ -215,3 +219,15 @@ async def dm(client: discord.Client, user_id: int, text: str) -> bool:
         log.info("could not DM %s: %s", user_id, error)
         return False
     return True
+
+
+async def post_to_modlog(bot: CohortBot, guild: discord.Guild, text: str) -> None:
+    """Tell moderators what a scheduled job did, in the mod-log channel when one is set."""
+    channel_id = (await bot.services.config.get(guild.id)).channels.get("mod-log")
+    channel = guild.get_channel(channel_id) if channel_id else None
+    if not isinstance(channel, discord.TextChannel):
+        return
+    try:
+        await channel.send(text[:2000], allowed_mentions=NO_PINGS)
+    except discord.HTTPException:
+        log.warning("could not post to the mod-log of %s", guild.id, exc_info=True)

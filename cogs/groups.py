@@ -6,13 +6,14 @@ A group is a role plus a private channel; the services keep the rows and the rul
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserError
+from bot.errors import PermissionDenied, UserError
 from bot.services.groups import GroupInfo, GroupListing
 from cogs import group_discord as space
 from cogs.common import COLOUR, is_moderator, moderator_only, respond
@@ -22,7 +23,10 @@ from cogs.views.groups import CreateGroupsButton
 if TYPE_CHECKING:
     from bot.app import CohortBot
 
+log = logging.getLogger(__name__)
+
 GroupName = app_commands.Range[str, 1, 100]
+FORM_SWEEP_SECONDS = 3600  # a weekly schedule needs no finer grain
 
 
 class GroupsCog(commands.Cog):
@@ -31,6 +35,30 @@ class GroupsCog(commands.Cog):
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
         self.s = bot.services
+
+    async def cog_load(self) -> None:
+        self.bot.scheduler.every("groups:form", self.form_on_schedule, seconds=FORM_SWEEP_SECONDS)
+
+    async def cog_unload(self) -> None:
+        self.bot.scheduler.cancel("groups:form")
+
+    async def form_on_schedule(self) -> None:
+        """Weekly formation for servers that chose it in `/config groups`; each claimed once."""
+        due = await self.s.formation.due_scheduled([g.id for g in self.bot.guilds])
+        for guild_id in due:
+            guild = self.bot.get_guild(guild_id)
+            if guild is None or not await self.s.formation.claim_scheduled(guild_id):
+                continue
+            try:
+                proposal = await self.s.formation.propose(guild_id, None)
+                summary = await create_proposed_groups(self.bot, guild, proposal.id)
+            except UserError as error:
+                # Usually a pool too small to form a group: try again next week.
+                log.info("scheduled formation in %s skipped: %s", guild_id, error.message)
+                if isinstance(error, PermissionDenied):
+                    await space.post_to_modlog(self.bot, guild, error.message)
+                continue
+            await space.post_to_modlog(self.bot, guild, "Weekly study-group formation. " + summary)
 
     @group.command(name="create", description="Create an open study group with its own channel")
     @app_commands.describe(

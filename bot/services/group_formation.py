@@ -12,8 +12,9 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +30,7 @@ from bot.models import (
     GroupProposal,
     GroupProposalSeat,
     GroupProposalSlot,
+    GuildSettings,
     Interest,
     MemberInterest,
     MemberProfile,
@@ -43,6 +45,7 @@ NO_PROFILE = (
     "`/profile set interests:nlp, python timezone:Europe/Berlin level:beginner`, then run "
     "`/group find` again."
 )
+SCHEDULE_INTERVAL = timedelta(days=7)
 _NAME_TOPIC_MAX = 38  # "<topic> group NN" stays within 50 characters
 
 
@@ -163,7 +166,7 @@ class GroupFormationService:
             )
             return [(a, b) for a, b in rows]
 
-    async def propose(self, guild_id: int, actor_id: int) -> Proposal:
+    async def propose(self, guild_id: int, actor_id: int | None) -> Proposal:
         """Form groups from the pool and store them as a proposal (nothing else changes)."""
         cfg = await enabled_config(self._config, guild_id)
         members = await self.pool(guild_id)
@@ -203,6 +206,38 @@ class GroupFormationService:
             if seats:
                 await session.execute(GroupProposalSeat.__table__.insert(), seats)
         return Proposal(proposal.id, guild_id, cfg.group_size, tuple(groups), formation.left_over)
+
+    async def due_scheduled(self, guild_ids: list[int]) -> list[int]:
+        """Servers among ``guild_ids`` whose weekly formation is due."""
+        if not guild_ids:
+            return []
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(GuildSettings.guild_id).where(
+                    GuildSettings.guild_id.in_(guild_ids), *self._due()
+                )
+            )
+            return list(rows)
+
+    async def claim_scheduled(self, guild_id: int) -> bool:
+        """Take this week's scheduled formation; True for exactly one caller per week."""
+        async with self._db.write() as session:
+            claimed = await session.execute(
+                update(GuildSettings)
+                .where(GuildSettings.guild_id == guild_id, *self._due())
+                .values(groups_formed_at=self._clock.now())
+            )
+            return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+    def _due(self) -> tuple[ColumnElement[bool], ...]:
+        week_ago = self._clock.now() - SCHEDULE_INTERVAL
+        return (
+            GuildSettings.group_form_schedule == "weekly",
+            GuildSettings.groups_enabled.is_(True),
+            or_(
+                GuildSettings.groups_formed_at.is_(None), GuildSettings.groups_formed_at <= week_ago
+            ),
+        )
 
     async def claim(self, guild_id: int, proposal_id: int) -> Claim:
         """Take a proposal for creation, once; with free names and who is still waiting."""

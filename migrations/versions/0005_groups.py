@@ -157,8 +157,27 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
 
+    with op.batch_alter_table("guild_settings", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "group_form_schedule", sa.String(length=10), server_default="off", nullable=False
+            )
+        )
+        batch_op.add_column(
+            sa.Column("groups_formed_at", sa.DateTime(timezone=True), nullable=True)
+        )
+        batch_op.create_check_constraint(
+            op.f("ck_guild_settings_group_form_schedule_known"),
+            "group_form_schedule IN ('off', 'weekly')",
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("guild_settings", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_guild_settings_group_form_schedule_known"), type_="check")
+        batch_op.drop_column("groups_formed_at")
+        batch_op.drop_column("group_form_schedule")
+
     with op.batch_alter_table("group_proposal_slots", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_group_proposal_slots_guild_id"))
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import discord
 import pytest
 
+from bot.app import CohortBot
+from bot.clock import FrozenClock
 from bot.emulator import DiscordEmulator, Member, Reply
+from cogs.groups import GroupsCog
 from tests.e2e.conftest import Server
 
 
@@ -272,3 +276,24 @@ async def test_groups_module_off_is_explained(server: Server) -> None:
     await server.mod.run("/config module", module="groups", enabled=False)
     reply = await server.alice.run("/group list")
     assert "Study groups are turned off" in reply.text
+
+
+async def test_weekly_formation_creates_groups_and_tells_the_mod_log(
+    server: Server, cohort: CohortBot, e2e_clock: FrozenClock
+) -> None:
+    await _setup(server)
+    await server.mod.run("/config channel", purpose="mod-log", channel=server.mod_log)
+    reply = await server.mod.run("/config groups", size=2, schedule="weekly")
+    assert "every week" in reply.text
+    await _pool(server, {server.alice: "nlp", server.bob: "nlp"})
+    cog = cohort.get_cog("GroupsCog")
+    assert isinstance(cog, GroupsCog)
+    await cog.form_on_schedule()
+    assert not any(r.name.endswith("group 1") for r in server.guild.roles)  # not due yet
+    e2e_clock.advance(timedelta(days=7))
+    await cog.form_on_schedule()
+    role = server.guild.role("natural language processing group 1")
+    assert role in server.alice.roles
+    assert role in server.bob.roles
+    await server.mod_log.wait_for_message(lambda m: "Weekly study-group formation" in m.text)
+    await server.alice.wait_for_dm(lambda m: "Why you fit" in m.text)

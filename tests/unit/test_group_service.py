@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.clock import FrozenClock
 from bot.container import Services
 from bot.errors import Conflict, InvalidInput, ModuleDisabled, NotFound, PermissionDenied
 from bot.models import GroupPair, GroupPoolEntry, StudyGroup
@@ -285,3 +287,27 @@ async def test_privacy_erase_removes_memberships_and_keeps_the_group(
     assert info.member_ids == (2,)
     assert info.creator_id is None
     assert await services.privacy.export(guild_id, 1) == {}
+
+
+async def test_weekly_formation_is_due_a_week_after_it_is_turned_on_and_claimed_once(
+    services: Services, guild_id: int, clock: FrozenClock
+) -> None:
+    assert await services.formation.due_scheduled([guild_id]) == []
+    change = await services.config.set_group_size(guild_id, MOD, 3, "weekly")
+    assert "every week, the first in 7 days" in change.summary
+    assert (await services.config.get(guild_id)).group_form_schedule == "weekly"
+    assert await services.formation.due_scheduled([guild_id]) == []
+    clock.advance(timedelta(days=7))
+    assert await services.formation.due_scheduled([guild_id]) == [guild_id]
+    claims = await asyncio.gather(*(services.formation.claim_scheduled(guild_id) for _ in range(5)))
+    assert sorted(claims) == [False, False, False, False, True]
+    assert await services.formation.due_scheduled([guild_id]) == []
+    await services.config.set_group_size(guild_id, MOD, 3, "off")
+    clock.advance(timedelta(days=30))
+    assert await services.formation.due_scheduled([guild_id]) == []
+
+
+async def test_an_unknown_schedule_is_refused(services: Services, guild_id: int) -> None:
+    with pytest.raises(InvalidInput, match="Choose one of: off, weekly"):
+        await services.config.set_group_size(guild_id, MOD, 3, "daily")
+    assert (await services.config.get(guild_id)).group_form_schedule == "off"
