@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import PermissionDenied, UserError
+from bot.errors import Conflict, UserError
 from bot.services.groups import GroupInfo, GroupListing
 from cogs import group_discord as space
 from cogs.common import COLOUR, is_moderator, moderator_only, respond
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GroupName = app_commands.Range[str, 1, 100]
+md = discord.utils.escape_markdown  # group names are member text: shown as typed, not styled
 FORM_SWEEP_SECONDS = 3600  # a weekly schedule needs no finer grain
 
 
@@ -52,11 +53,15 @@ class GroupsCog(commands.Cog):
             try:
                 proposal = await self.s.formation.propose(guild_id, None)
                 summary = await create_proposed_groups(self.bot, guild, proposal.id)
-            except UserError as error:
-                # Usually a pool too small to form a group: try again next week.
+            except Conflict as error:
+                # A pool too small to form a group: try again next week, without noise.
                 log.info("scheduled formation in %s skipped: %s", guild_id, error.message)
-                if isinstance(error, PermissionDenied):
-                    await space.post_to_modlog(self.bot, guild, error.message)
+                continue
+            except UserError as error:
+                # A missing permission or category: moderators must hear about it.
+                await space.post_to_modlog(
+                    self.bot, guild, "Weekly study-group formation failed: " + error.message
+                )
                 continue
             await space.post_to_modlog(self.bot, guild, "Weekly study-group formation. " + summary)
 
@@ -91,12 +96,12 @@ class GroupsCog(commands.Cog):
             interaction.guild,
             channel.id,
             [interaction.user.id],
-            f"🌱 **{info.name}** starts here: a group for {info.topic}, "
+            f"🌱 **{md(info.name)}** starts here: a group for {info.topic}, "
             f"{info.capacity} seats. Welcome, <@{interaction.user.id}>!",
         )
         await respond(
             interaction,
-            f"Created **{info.name}** ({info.topic}, {info.capacity} seats) with its channel "
+            f"Created **{md(info.name)}** ({info.topic}, {info.capacity} seats) with its channel "
             f"{channel.mention}. Others can join with `/group join`.{note}",
         )
 
@@ -115,12 +120,12 @@ class GroupsCog(commands.Cog):
             interaction.guild,
             info.channel_id,
             [interaction.user.id],
-            f"👋 <@{interaction.user.id}> joined **{info.name}** "
+            f"👋 <@{interaction.user.id}> joined **{md(info.name)}** "
             f"({len(info.member_ids)}/{info.capacity}).",
         )
         await respond(
             interaction,
-            f"You joined **{info.name}** ({len(info.member_ids)}/{info.capacity}). "
+            f"You joined **{md(info.name)}** ({len(info.member_ids)}/{info.capacity}). "
             f"Say hi in <#{info.channel_id}>.",
         )
 
@@ -131,7 +136,7 @@ class GroupsCog(commands.Cog):
         info = await self.s.groups.leave(interaction.guild.id, interaction.user.id, group)
         removed = await space.revoke_roles(interaction.guild, interaction.user.id, [info.role_id])
         note = "" if removed else " (I couldn't remove its role: I'm missing Manage Roles.)"
-        await respond(interaction, f"You left **{info.name}**.{note}")
+        await respond(interaction, f"You left **{md(info.name)}**.{note}")
 
     @group.command(name="list", description="Groups with topic, members and time zones")
     @app_commands.describe(topic="Only groups on this interest")
@@ -198,7 +203,7 @@ class GroupsCog(commands.Cog):
         archived = await self.s.groups.archive(interaction.guild.id, info.id)
         await respond(
             interaction,
-            f"Archived **{archived.name}**: its channel is read-only for its members and its "
+            f"Archived **{md(archived.name)}**: its channel is read-only for its members and its "
             "role is gone.",
         )
 
@@ -231,7 +236,7 @@ def render_list(listings: list[GroupListing]) -> discord.Embed:
         zones = ", ".join(item.timezones[:3]) + ("…" if len(item.timezones) > 3 else "")
         seats = "full" if not g.seats_left else f"{g.seats_left} free"
         lines.append(
-            f"**{g.name}** — {g.topic} · {len(g.member_ids)}/{g.capacity} ({seats})"
+            f"**{md(g.name)}** — {g.topic} · {len(g.member_ids)}/{g.capacity} ({seats})"
             + (f" · {zones}" if zones else "")
         )
     embed = discord.Embed(title="Study groups", description="\n".join(lines)[:4000], colour=COLOUR)
@@ -240,7 +245,7 @@ def render_list(listings: list[GroupListing]) -> discord.Embed:
 
 
 def render_info(info: GroupInfo) -> discord.Embed:
-    embed = discord.Embed(title=info.name, colour=COLOUR)
+    embed = discord.Embed(title=md(info.name), colour=COLOUR)
     embed.add_field(name="Topic", value=info.topic, inline=True)
     embed.add_field(name="Seats", value=f"{len(info.member_ids)}/{info.capacity}", inline=True)
     embed.add_field(name="Channel", value=f"<#{info.channel_id}>", inline=True)

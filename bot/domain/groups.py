@@ -30,6 +30,9 @@ def validate_group_name(name: str) -> str:
         raise InvalidInput(
             "A group name can't contain mentions or @. Pick a plain name, e.g. `Transformers Club`."
         )
+    if not any(c.isalnum() for c in cleaned):
+        # Discord builds the channel name from letters and digits; none would leave it empty.
+        raise InvalidInput("A group name needs at least one letter or digit.")
     if cleaned.lower().startswith(ARCHIVED_PREFIX):
         raise InvalidInput(f"Group names can't start with {ARCHIVED_PREFIX!r}; pick another name.")
     return cleaned

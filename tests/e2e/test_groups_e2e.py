@@ -297,3 +297,60 @@ async def test_weekly_formation_creates_groups_and_tells_the_mod_log(
     assert role in server.bob.roles
     await server.mod_log.wait_for_message(lambda m: "Weekly study-group formation" in m.text)
     await server.alice.wait_for_dm(lambda m: "Why you fit" in m.text)
+
+
+async def test_archive_without_manage_channels_is_reported_and_the_group_keeps_working(
+    server: Server,
+) -> None:
+    await _setup(server)
+    await _create(server, server.alice)
+    server.guild.set_bot_permissions(
+        discord.Permissions(view_channel=True, send_messages=True, manage_roles=True)
+    )
+    reply = await _final(await server.mod.run("/group archive", group="Transformers Club"))
+    assert "I'm missing the Manage Channels permission" in reply.text
+    assert server.guild.role("Transformers Club") in server.alice.roles
+    assert server.guild.channel("transformers-club").permissions_for(server.alice).send_messages
+    joined = await server.bob.run("/group join", group="Transformers Club")
+    assert "You joined" in joined.text
+
+
+async def test_a_join_the_bot_cannot_grant_gives_the_seat_back(server: Server) -> None:
+    await _setup(server)
+    await _create(server, server.alice, capacity=2)
+    server.guild.set_bot_permissions(
+        discord.Permissions(view_channel=True, send_messages=True, manage_channels=True)
+    )
+    reply = await server.bob.run("/group join", group="Transformers Club")
+    assert "I'm missing the Manage Roles permission" in reply.text
+    info = await server.bob.run("/group info", group="Transformers Club")
+    assert "1/2" in info.text
+
+
+async def test_the_create_button_checks_the_clicker_is_still_a_moderator(
+    server: Server, emulator: DiscordEmulator
+) -> None:
+    await _setup(server)
+    await server.mod.run("/config groups", size=2)
+    await _pool(server, {server.alice: "nlp", server.bob: "nlp"})
+    preview = await _final(await server.mod.run("/group form"))
+    server.mod.remove_role(server.mods)
+    await emulator.settle()
+    pressed = await preview.click("Create these groups")
+    assert "Only moderators can create" in pressed.text
+    assert not any(r.name.endswith("group 1") for r in server.guild.roles)
+
+
+async def test_form_without_preview_creates_at_once(server: Server) -> None:
+    await _setup(server)
+    await server.mod.run("/config groups", size=2)
+    await _pool(server, {server.alice: "nlp", server.bob: "nlp"})
+    reply = await _final(await server.mod.run("/group form", preview=False))
+    assert "Created 1 group" in reply.text
+    assert server.guild.role("natural language processing group 1") in server.bob.roles
+
+
+async def test_a_name_of_only_symbols_is_refused(server: Server) -> None:
+    await _setup(server)
+    reply = await server.alice.run("/group create", name="!!!", topic="nlp")
+    assert "at least one letter or digit" in reply.text
