@@ -220,6 +220,7 @@ class GroupsCog(commands.Cog):
         return [app_commands.Choice(name=n, value=n) for n in names]
 
     @group_create.autocomplete("topic")
+    @group_list.autocomplete("topic")
     async def _topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:

@@ -67,6 +67,8 @@ async def test_group_create_checks_everything_and_makes_the_creator_a_member(
         ("x" * 51, "nlp", None, InvalidInput, "the limit is 50"),
         ("Hey <@123>", "nlp", None, InvalidInput, "mentions"),
         ("@everyone study", "nlp", None, InvalidInput, "mentions"),
+        ("!!!", "nlp", None, InvalidInput, "letter or digit"),
+        ("archived-notes", "nlp", None, InvalidInput, "can't start with"),
         ("Good Name", "nlpp", None, InvalidInput, "Did you mean nlp"),
         ("Good Name", "nlp, python", None, InvalidInput, "one topic"),
         ("Good Name", "nlp", 1, InvalidInput, "between 2 and 25"),
