@@ -148,6 +148,12 @@ async def post_welcome(
         log.warning("could not post a welcome in channel %s", channel.id, exc_info=True)
 
 
+Overwrites = dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]
+READ_ONLY = discord.PermissionOverwrite(
+    view_channel=True, send_messages=False, read_message_history=True
+)
+
+
 async def archive_space(
     guild: discord.Guild, role_id: int | None, channel_id: int | None, member_ids: tuple[int, ...]
 ) -> None:
@@ -156,51 +162,26 @@ async def archive_space(
     If the role cannot be deleted the channel is put back as it was, so a failed archive
     leaves the group working.
     """
-    channel = guild.get_channel(channel_id) if channel_id else None
+    found = guild.get_channel(channel_id) if channel_id else None
+    channel = found if isinstance(found, discord.TextChannel) else None
     role = guild.get_role(role_id) if role_id else None
     missing = []
     if role is not None and not guild.me.guild_permissions.manage_roles:
         missing.append("Manage Roles")
-    if (
-        isinstance(channel, discord.TextChannel)
-        and not channel.permissions_for(guild.me).manage_channels
-    ):
+    if channel is not None and not channel.permissions_for(guild.me).manage_channels:
         missing.append("Manage Channels")
     if missing:
         raise _missing(missing, "archive this group")
-    before: (
-        tuple[
-            str, dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]
-        ]
-        | None
-    ) = None
-    if isinstance(channel, discord.TextChannel):
+    before: tuple[str, Overwrites] | None = None
+    if channel is not None:
         before = (channel.name, dict(channel.overwrites))
-        locked: dict[
-            discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite
-        ] = {
-            guild.default_role: discord.PermissionOverwrite(view_channel=False),
-            guild.me: BOT_ACCESS,
-        }
-        read_only = discord.PermissionOverwrite(
-            view_channel=True, send_messages=False, read_message_history=True
-        )
-        for user_id in member_ids:
-            locked[guild.get_member(user_id) or discord.Object(user_id)] = read_only
-        try:
-            await channel.edit(
-                name=(ARCHIVED_PREFIX + channel.name)[:100],
-                overwrites=locked,
-                reason="Cohort: study group archived",
-            )
-        except discord.Forbidden:
-            raise _missing(["Manage Channels"], "archive this group") from None
+        await _lock(guild, channel, member_ids)
     if role is None:
         return
     try:
         await role.delete(reason="Cohort: study group archived")
     except discord.HTTPException as error:
-        if isinstance(channel, discord.TextChannel) and before is not None:
+        if channel is not None and before is not None:
             try:
                 await channel.edit(name=before[0], overwrites=before[1])
             except discord.HTTPException:
@@ -208,6 +189,26 @@ async def archive_space(
         if isinstance(error, discord.Forbidden):
             raise _missing(["Manage Roles"], "delete the group's role") from None
         raise
+
+
+async def _lock(
+    guild: discord.Guild, channel: discord.TextChannel, member_ids: tuple[int, ...]
+) -> None:
+    """Members keep reading the history; nobody else sees it, nobody writes."""
+    locked: Overwrites = {
+        guild.default_role: discord.PermissionOverwrite(view_channel=False),
+        guild.me: BOT_ACCESS,
+    }
+    for user_id in member_ids:
+        locked[guild.get_member(user_id) or discord.Object(user_id)] = READ_ONLY
+    try:
+        await channel.edit(
+            name=(ARCHIVED_PREFIX + channel.name)[:100],
+            overwrites=locked,
+            reason="Cohort: study group archived",
+        )
+    except discord.Forbidden:
+        raise _missing(["Manage Channels"], "archive this group") from None
 
 
 async def dm(client: discord.Client, user_id: int, text: str) -> bool:

@@ -354,3 +354,17 @@ async def test_a_name_of_only_symbols_is_refused(server: Server) -> None:
     await _setup(server)
     reply = await server.alice.run("/group create", name="!!!", topic="nlp")
     assert "at least one letter or digit" in reply.text
+
+
+async def test_an_archive_whose_role_cannot_be_deleted_puts_the_channel_back(
+    server: Server, emulator: DiscordEmulator
+) -> None:
+    await _setup(server)
+    await _create(server, server.alice)
+    emulator.inject_fault("DELETE", "/guilds/{id}/roles/{id}", status=403)
+    reply = await _final(await server.mod.run("/group archive", group="Transformers Club"))
+    assert "Manage Roles" in reply.text
+    channel = server.guild.channel("transformers-club")
+    assert channel.permissions_for(server.alice).send_messages
+    info = await server.bob.run("/group info", group="Transformers Club")
+    assert "Transformers Club" in info.text
