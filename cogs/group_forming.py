@@ -37,12 +37,23 @@ async def create_proposed_groups(bot: CohortBot, guild: discord.Guild, proposal_
     claim = await bot.services.formation.claim(guild.id, proposal_id)
     made: list[GroupInfo] = []
     problems: list[str] = []
-    for plan in claim.groups:
+    for number, plan in enumerate(claim.groups):
         try:
             made.append(await _make_one(bot, guild, plan))
         except UserError as error:
             problems.append(f"{plan.name}: {error.message}")
-    lines = [f"Created {len(made)} group{'s' if len(made) != 1 else ''}:"]
+        except discord.HTTPException as error:
+            # E.g. the server's limit of 250 roles or 500 channels: the rest would fail too.
+            log.warning("formation stopped in %s: %s", guild.id, error)
+            rest = len(claim.groups) - number
+            problems.append(
+                f"Discord refused to make more groups ({error.text}); {rest} were not created."
+            )
+            break
+    if made:
+        lines = [f"Created {len(made)} group{'s' if len(made) != 1 else ''}:"]
+    else:
+        lines = ["No groups were created."]
     lines += [f"• <#{g.channel_id}> — {len(g.member_ids)} members" for g in made]
     if claim.skipped:
         lines.append(

@@ -368,3 +368,25 @@ async def test_an_archive_whose_role_cannot_be_deleted_puts_the_channel_back(
     assert channel.permissions_for(server.alice).send_messages
     info = await server.bob.run("/group info", group="Transformers Club")
     assert "Transformers Club" in info.text
+
+
+async def test_formation_that_discord_stops_keeps_the_members_in_the_pool(
+    server: Server, emulator: DiscordEmulator
+) -> None:
+    await _setup(server)
+    await server.mod.run("/config groups", size=2)
+    await _pool(
+        server,
+        {server.alice: "nlp", server.bob: "nlp", server.carol: "cv", server.mod: "cv"},
+    )
+    preview = await _final(await server.mod.run("/group form"))
+    # Discord refuses the role (say the server hit its limit of 250 roles).
+    emulator.inject_fault("POST", "/guilds/{id}/roles", status=400, times=1)
+    done = await preview.click("Create these groups")
+    await done.wait_done()
+    summary = done.followups[-1].text
+    assert "No groups were created" in summary
+    assert "Discord refused to make more groups" in summary
+    assert "2 were not created" in summary
+    again = await _final(await server.mod.run("/group form"))
+    assert "Proposed study groups (2)" in again.text
