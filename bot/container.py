@@ -14,6 +14,8 @@ from bot.services.events_ics import EventCalendarService
 from bot.services.events_reminders import EventReminderService
 from bot.services.events_review import EventReviewService
 from bot.services.events_rsvp import RsvpService
+from bot.services.group_formation import GroupFormationService
+from bot.services.groups import GroupService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
 from bot.services.streak_reminders import ReminderService
@@ -42,6 +44,8 @@ class Services:
     event_calendar: EventCalendarService
     event_feeds: EventFeedService
     event_review: EventReviewService
+    groups: GroupService
+    formation: GroupFormationService
 
     @classmethod
     def build(cls, db: Database, clock: Clock | None = None) -> Services:
@@ -67,4 +71,6 @@ class Services:
             event_calendar=EventCalendarService(db, clock, config),
             event_feeds=EventFeedService(db, clock, config),
             event_review=EventReviewService(db, clock, config),
+            groups=GroupService(db, clock, config, taxonomy),
+            formation=GroupFormationService(db, clock, config),
         )

@@ -289,6 +289,35 @@ async def scene_streaks(tour: Tour) -> None:
     await tour.run(d.alice, "/streak calendar")
 
 
+async def scene_groups(tour: Tour) -> None:
+    d = tour.demo
+    tour.t.scene("A study group starts, and the pool forms more")
+    await tour.run(d.maya, "/config category", purpose="study-groups", category=d.study_groups)
+    await tour.run(d.alice, "/group create", name="Transformers Club", topic="nlp", capacity=3)
+    await tour.run(d.bob, "/group join", group="Transformers Club")
+    await tour.posted(d.guild.channel("transformers-club"), "joined")
+    await tour.run(d.chen, "/group find")
+    await tour.run(
+        d.chen, "/profile set", interests="computer vision, python", timezone="Asia/Singapore"
+    )
+    await tour.run(d.maya, "/profile set", interests="nlp, llms", timezone="America/New_York")
+    for member in (d.alice, d.bob, d.chen, d.maya):
+        await tour.run(member, "/group find")
+    await tour.run(d.maya, "/config groups", size=2)
+    preview = await tour.run(d.maya, "/group form")
+    tour.t.note("maya presses [Create these groups]")
+    created = await preview.click("Create these groups")
+    await created.wait_done()
+    for followup in created.followups:
+        tour.t.message_body(followup, indent="    ")
+    dm = await d.alice.wait_for_dm(lambda m: "new study group" in m.text)
+    tour.t.note("alice's DMs")
+    tour.t.message_body(dm, indent="    ")
+    tour.t.note("chen's DMs are closed: the welcome in the group channel tells him instead")
+    await tour.posted(d.guild.channel("computer-vision-group-1"), "You were grouped")
+    await tour.run(d.chen, "/group list")
+
+
 TOUR: list[Callable[[Tour], Awaitable[None]]] = [
     scene_welcome,
     scene_moderator_setup,
@@ -297,6 +326,7 @@ TOUR: list[Callable[[Tour], Awaitable[None]]] = [
     scene_streaks,
     scene_privacy,
     scene_events,
+    scene_groups,
 ]
 
 

@@ -14,6 +14,7 @@ def build_cogs(bot: CohortBot) -> list[commands.Cog]:
     """Every cog, with the services it needs handed in."""
     from cogs.config import ConfigCog
     from cogs.events import EventsCog
+    from cogs.groups import GroupsCog
     from cogs.help import HelpCog
     from cogs.privacy import PrivacyCog
     from cogs.profile import ProfileCog
@@ -29,12 +30,14 @@ def build_cogs(bot: CohortBot) -> list[commands.Cog]:
         StudyCog(bot),
         StreakCog(bot),
         EventsCog(bot, s),
+        GroupsCog(bot),
     ]
 
 
 def dynamic_items() -> list[type[Any]]:
     """Persistent buttons, registered so they work on messages sent before a restart."""
     from cogs.views.events import ReviewButton, RsvpButton
+    from cogs.views.groups import CreateGroupsButton
     from cogs.views.privacy import EraseButton, KeepButton
 
-    return [EraseButton, KeepButton, RsvpButton, ReviewButton]
+    return [EraseButton, KeepButton, RsvpButton, ReviewButton, CreateGroupsButton]

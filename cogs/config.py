@@ -163,13 +163,21 @@ class ConfigCog(commands.Cog):
         await self._done(interaction, change.summary)
 
     @config.command(name="groups", description="Target size of auto-formed study groups")
-    @app_commands.describe(size="Members per group (2–12, default 4)")
+    @app_commands.describe(
+        size="Members per group (2–12, default 4)",
+        schedule="Also form groups from the pool every week (default: off)",
+    )
     @moderator_only()
     async def config_groups(
-        self, interaction: discord.Interaction, size: app_commands.Range[int, 2, 12]
+        self,
+        interaction: discord.Interaction,
+        size: app_commands.Range[int, 2, 12],
+        schedule: Literal["off", "weekly"] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        change = await self.settings.set_group_size(interaction.guild_id, interaction.user.id, size)
+        change = await self.settings.set_group_size(
+            interaction.guild_id, interaction.user.id, size, schedule
+        )
         await self._done(interaction, change.summary)
 
     @config.command(name="mentorship", description="How long a mentor has to answer an offer")
@@ -326,6 +334,7 @@ def render_config(cfg: GuildConfig) -> discord.Embed:
             f"**streak goal**: {cfg.streak_goal_minutes} min — a day counts at this much study\n"
             f"**timezone**: {cfg.timezone} — default for members without one\n"
             f"**group size**: {cfg.group_size} — target size of auto-formed groups\n"
+            f"**group formation**: {cfg.group_form_schedule} — weekly forms groups from the pool\n"
             f"**tracked voice**: {voice} — time there counts as study"
         ),
         inline=False,

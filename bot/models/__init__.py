@@ -2,6 +2,15 @@
 
 from bot.models.base import Base
 from bot.models.events import Event, EventFeed, EventFeedItem, EventReminder, EventRsvp
+from bot.models.groups import (
+    GroupMember,
+    GroupPair,
+    GroupPoolEntry,
+    GroupProposal,
+    GroupProposalSeat,
+    GroupProposalSlot,
+    StudyGroup,
+)
 from bot.models.guild import AuditEntry, GuildSettings, Interest, InterestAlias, TrackedVoiceChannel
 from bot.models.profile import MemberInterest, MemberProfile
 from bot.models.streaks import (
@@ -23,6 +32,12 @@ __all__ = [
     "EventFeedItem",
     "EventReminder",
     "EventRsvp",
+    "GroupMember",
+    "GroupPair",
+    "GroupPoolEntry",
+    "GroupProposal",
+    "GroupProposalSeat",
+    "GroupProposalSlot",
     "GuildSettings",
     "Interest",
     "InterestAlias",
@@ -32,6 +47,7 @@ __all__ = [
     "StreakReminder",
     "StreakStateRow",
     "StudyDay",
+    "StudyGroup",
     "StudyPeriodTotal",
     "StudySession",
     "StudyTimer",

@@ -26,6 +26,9 @@ class GuildSettings(Base):
         CheckConstraint("streak_goal_minutes BETWEEN 5 AND 600", name="streak_goal_range"),
         CheckConstraint("group_size BETWEEN 2 AND 12", name="group_size_range"),
         CheckConstraint("mentorship_response_hours BETWEEN 1 AND 336", name="response_hours_range"),
+        CheckConstraint(
+            "group_form_schedule IN ('off', 'weekly')", name="group_form_schedule_known"
+        ),
     )
 
     guild_id: Mapped[int] = guild_column(primary_key=True)
@@ -34,6 +37,12 @@ class GuildSettings(Base):
     group_size: Mapped[int] = mapped_column(default=4)
     mentorship_response_hours: Mapped[int] = mapped_column(default=48)
     reminder_offsets: Mapped[str] = mapped_column(String(100), default="1440,60")
+    # /config groups schedule: groups are formed from the pool every week when "weekly";
+    # groups_formed_at is when the schedule last ran (or was turned on), claimed atomically.
+    group_form_schedule: Mapped[str] = mapped_column(
+        String(10), default="off", server_default="off"
+    )
+    groups_formed_at: Mapped[datetime | None]
 
     announcements_channel_id: Mapped[int | None] = snowflake_column()
     milestones_channel_id: Mapped[int | None] = snowflake_column()

@@ -24,6 +24,7 @@ ChannelPurpose = Literal["announcements", "milestones", "mod-log"]
 CategoryPurpose = Literal["study-groups", "mentorship"]
 RolePurpose = Literal["mentor", "event-ping", "moderator"]
 Module = Literal["groups", "mentorship", "streaks", "events"]
+GROUP_SCHEDULES: tuple[str, ...] = ("off", "weekly")
 
 CHANNEL_COLUMNS: dict[str, str] = {
     "announcements": "announcements_channel_id",
@@ -65,6 +66,7 @@ class GuildConfig:
     roles: dict[str, int | None]
     modules: dict[str, bool]
     tracked_voice_channels: frozenset[int]
+    group_form_schedule: str = "off"
 
     def module_enabled(self, module: str) -> bool:
         return self.modules.get(module, True)
@@ -105,6 +107,7 @@ def _defaults() -> dict[str, Any]:
         "group_size": 4,
         "mentorship_response_hours": 48,
         "reminder_offsets": "1440,60",
+        "group_form_schedule": "off",
         "groups_enabled": True,
         "mentorship_enabled": True,
         "streaks_enabled": True,
@@ -125,6 +128,7 @@ def _to_config(row: GuildSettings, voice: list[int]) -> GuildConfig:
         roles={p: getattr(row, c) for p, c in ROLE_COLUMNS.items()},
         modules={p: getattr(row, c) for p, c in MODULE_COLUMNS.items()},
         tracked_voice_channels=frozenset(voice),
+        group_form_schedule=row.group_form_schedule,
     )
 
 
@@ -220,15 +224,32 @@ class ConfigService:
             f"The server's default timezone is now {name}.",
         )
 
-    async def set_group_size(self, guild_id: int, actor_id: int, size: int) -> ConfigChange:
+    async def set_group_size(
+        self, guild_id: int, actor_id: int, size: int, schedule: str | None = None
+    ) -> ConfigChange:
+        """The target size, and optionally whether groups are formed from the pool weekly."""
         _check_range("group_size", size, "The group size", "members")
-        return await self._set(
-            guild_id,
-            actor_id,
-            "config.groups",
-            {"group_size": size},
-            f"Auto-formed study groups now aim for {size} members.",
-        )
+        values: dict[str, Any] = {"group_size": size}
+        summary = f"Auto-formed study groups now aim for {size} members."
+        also: dict[str, Any] = {}
+        if schedule is not None:
+            if schedule not in GROUP_SCHEDULES:
+                raise InvalidInput(
+                    f'Unknown schedule "{schedule[:20]}". Choose one of: '
+                    + ", ".join(GROUP_SCHEDULES)
+                    + "."
+                )
+            values["group_form_schedule"] = schedule
+            turning_on = (await self.get(guild_id)).group_form_schedule != "weekly"
+            if schedule == "weekly" and turning_on:
+                summary += " Groups are formed from the pool every week, the first in 7 days."
+                # The first run is a week from now, not at the next sweep: no surprise groups.
+                also["groups_formed_at"] = self._clock.now()
+            elif schedule == "weekly":
+                summary += " Groups are still formed from the pool every week."
+            else:
+                summary += " Groups are formed only when a moderator runs `/group form`."
+        return await self._set(guild_id, actor_id, "config.groups", values, summary, also)
 
     async def set_response_hours(self, guild_id: int, actor_id: int, hours: int) -> ConfigChange:
         _check_range("mentorship_response_hours", hours, "The response time", "hours")
@@ -309,8 +330,15 @@ class ConfigService:
         )
 
     async def _set(
-        self, guild_id: int, actor_id: int, action: str, values: dict[str, Any], summary: str
+        self,
+        guild_id: int,
+        actor_id: int,
+        action: str,
+        values: dict[str, Any],
+        summary: str,
+        also: dict[str, Any] | None = None,
     ) -> ConfigChange:
+        """Write ``values`` (audited when they differ) plus ``also`` (bookkeeping, not audited)."""
         now = self._clock.now()
         async with self._db.write() as session:
             await ensure_guild(session, guild_id, now)
@@ -322,7 +350,7 @@ class ConfigService:
                 await session.execute(
                     update(GuildSettings)
                     .where(GuildSettings.guild_id == guild_id)
-                    .values(**values, updated_at=now)
+                    .values(**values, **(also or {}), updated_at=now)
                 )
                 audit = await write_audit(
                     session,

@@ -9,6 +9,7 @@ import discord
 
 from cogs.common import bot_of, respond
 from cogs.errors import SafeCallback
+from cogs.group_discord import revoke_roles
 
 
 class _Owned(SafeCallback):
@@ -47,9 +48,12 @@ class EraseButton(
     async def run(self, interaction: discord.Interaction) -> None:
         if not await self._is_owner(interaction) or interaction.guild_id is None:
             return
-        report = await bot_of(interaction).services.privacy.erase(
-            interaction.guild_id, interaction.user.id
-        )
+        services = bot_of(interaction).services
+        # Group memberships go with the data, so the roles that show them go too.
+        group_roles = await services.groups.role_ids_of(interaction.guild_id, interaction.user.id)
+        report = await services.privacy.erase(interaction.guild_id, interaction.user.id)
+        if interaction.guild is not None and group_roles:
+            await revoke_roles(interaction.guild, interaction.user.id, group_roles)
         text = (
             f"Done. I erased {report.total} records about you in this server."
             if report.total
