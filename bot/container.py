@@ -8,6 +8,8 @@ from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.services.audit import AuditService
 from bot.services.config import ConfigService
+from bot.services.mentors import MentorService
+from bot.services.mentorship import MentorshipService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
 from bot.services.streak_reminders import ReminderService
@@ -30,6 +32,8 @@ class Services:
     timers: TimerService
     voice: VoiceTrackingService
     reminders: ReminderService
+    mentors: MentorService
+    mentorship: MentorshipService
 
     @classmethod
     def build(cls, db: Database, clock: Clock | None = None) -> Services:
@@ -49,4 +53,6 @@ class Services:
             timers=TimerService(db, clock, config, profiles),
             voice=VoiceTrackingService(db, clock, config, profiles),
             reminders=ReminderService(db, clock, config, profiles),
+            mentors=MentorService(db, clock, config, taxonomy),
+            mentorship=MentorshipService(db, clock, config, taxonomy, profiles),
         )
