@@ -14,6 +14,7 @@ def build_cogs(bot: CohortBot) -> list[commands.Cog]:
     """Every cog, with the services it needs handed in."""
     from cogs.config import ConfigCog
     from cogs.help import HelpCog
+    from cogs.mentor import MentorCog
     from cogs.privacy import PrivacyCog
     from cogs.profile import ProfileCog
     from cogs.streak import StreakCog
@@ -27,11 +28,13 @@ def build_cogs(bot: CohortBot) -> list[commands.Cog]:
         PrivacyCog(bot, s.privacy),
         StudyCog(bot),
         StreakCog(bot),
+        MentorCog(bot),
     ]
 
 
 def dynamic_items() -> list[type[Any]]:
     """Persistent buttons, registered so they work on messages sent before a restart."""
+    from cogs.views.mentor import FeedbackButton, MatchSendButton, OfferButton
     from cogs.views.privacy import EraseButton, KeepButton
 
-    return [EraseButton, KeepButton]
+    return [EraseButton, KeepButton, OfferButton, FeedbackButton, MatchSendButton]
