@@ -195,7 +195,7 @@ class MentorDelivery:
             return None, "Discord returned an error."
         welcome = [
             f"👋 Welcome, <@{pair.mentor_id}> (mentor) and <@{pair.mentee_id}> (mentee)!",
-            f"You were matched on {explanation}.",
+            f"Why you two: {explanation}.",
         ]
         if goal:
             welcome.append(f"The goal: {quote(goal, 300)}")
