@@ -226,7 +226,8 @@ class MentorCog(commands.Cog):
         accepted = await self.s.mentorship.accept(offer_id, interaction.user.id)
         pair = accepted.pair
         await interaction.response.edit_message(
-            content=f"✅ You accepted <@{pair.mentee_id}> as your mentee. Setting up your channel…",
+            content=f"✅ Accepted: <@{pair.mentor_id}> mentors <@{pair.mentee_id}>. "
+            "Setting up your channel…",
             view=None,
         )
         channel, problem = await self.delivery.open_channel(
@@ -240,7 +241,7 @@ class MentorCog(commands.Cog):
         )
         if told is None and channel is not None:
             log.info("mentee %s has closed DMs; the channel welcome tells them", pair.mentee_id)
-        text = f"✅ You accepted <@{pair.mentee_id}> as your mentee.{where}"
+        text = f"✅ Accepted: <@{pair.mentor_id}> mentors <@{pair.mentee_id}>.{where}"
         if problem:
             text += f"\n⚠️ I couldn't create your private channel: {problem} Talk by DM for now."
         await interaction.edit_original_response(content=text, view=None)

@@ -179,12 +179,16 @@ class MentorshipService:
             )
             if request is None:
                 raise NotFound("You have no open request to cancel.")
-            request.state, request.closed_at = "cancelled", now
+            # Offer before request, the order accept locks them in (no deadlock on PostgreSQL).
             pending = await session.scalar(
-                select(MentorOffer).where(
-                    MentorOffer.request_id == request.id, MentorOffer.state == "pending"
-                )
+                select(MentorOffer)
+                .where(MentorOffer.request_id == request.id, MentorOffer.state == "pending")
+                .with_for_update()
             )
+            await session.refresh(request, with_for_update=True)
+            if request.state != "open":
+                raise Conflict("Your request was just answered; see `/mentor status`.")
+            request.state, request.closed_at = "cancelled", now
             if pending is not None:
                 close_offer(pending, "withdrawn", now)
             return Cancelled(request.id, pending.mentor_id if pending else None)
@@ -263,8 +267,11 @@ class MentorshipService:
         now = self._clock.now()
         out: list[Routing] = []
         async with self._db.write() as session:
-            stmt = select(MentorOffer).where(
-                MentorOffer.state == "pending", MentorOffer.expires_at <= now
+            # FOR UPDATE: an offer accepted meanwhile drops out (PostgreSQL re-checks the WHERE).
+            stmt = (
+                select(MentorOffer)
+                .where(MentorOffer.state == "pending", MentorOffer.expires_at <= now)
+                .with_for_update()
             )
             if guild_ids is not None:
                 stmt = stmt.where(MentorOffer.guild_id.in_(list(guild_ids)))
@@ -323,6 +330,8 @@ class MentorshipService:
             pair = await session.get(Mentorship, mentorship_id)
             if pair is None or user_id not in (pair.mentor_id, pair.mentee_id):
                 raise PermissionDenied("Only the two people in this mentorship can answer this.")
+            if pair.state != "ended":
+                raise Conflict("This mentorship is still running; answer once it has ended.")
             row = await session.get(
                 MentorshipFeedback, (mentorship_id, user_id), with_for_update=True
             )
@@ -395,7 +404,10 @@ class MentorshipService:
 
     @staticmethod
     async def _offer_for(session: AsyncSession, offer_id: int, user_id: int) -> MentorOffer:
-        offer = await session.get(MentorOffer, offer_id)
+        # Locked: a click, a second click and the sweep settle one offer one at a time.
+        offer = await session.get(
+            MentorOffer, offer_id, with_for_update=True, populate_existing=True
+        )
         if offer is None:
             raise NotFound("This offer no longer exists; the request was withdrawn or erased.")
         if offer.mentor_id != user_id:
