@@ -22,7 +22,6 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.domain.text import clean_text, contains_mention
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from bot.matching.mentors import assign_mentors
 from bot.models import (
     Mentor,
     MentorOffer,
@@ -31,14 +30,11 @@ from bot.models import (
     MentorshipRequest,
 )
 from bot.services.config import ConfigService
+from bot.services.mentor_match import MatchPlan, PlannedPair, plan_match
 from bot.services.mentor_store import (
     OfferNotice,
     Routing,
-    available_mentors,
     close_offer,
-    create_offer,
-    declined_pairs,
-    mentee_profile,
     mentor_interests,
     require_enabled,
     route_request,
@@ -74,23 +70,6 @@ class Cancelled:
 class Ended:
     pair: PairInfo
     ended_by: int
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedPair:
-    mentee_id: int
-    mentor_id: int
-    explanation: str
-
-
-@dataclass(frozen=True, slots=True)
-class MatchPlan:
-    """A batch match: the pairs (sent as offers unless previewing) and who stays waiting."""
-
-    pairs: tuple[PlannedPair, ...]
-    unmatched: tuple[int, ...]
-    sent: tuple[Routing, ...]
-    proven_optimal: bool
 
 
 class MentorshipService:
@@ -351,56 +330,16 @@ class MentorshipService:
             return pair_info(pair)
 
     async def match(self, guild_id: int, *, send: bool) -> MatchPlan:
-        """``/mentor match``: pair every waiting mentee at once, maximising the total score.
-
-        Waiting means an open request without a pending offer. Declined pairs, mentors asked
-        before for the same request, and current pairs are never proposed; capacity counts
-        pending offers. With ``send`` the pairs become offers in the same transaction.
-        """
+        """``/mentor match``: pair every waiting mentee at once, optimally (see
+        :func:`bot.services.mentor_match.plan_match`); ``send`` turns the pairs into offers."""
         cfg = await self._config.get(guild_id)
         require_enabled(cfg)
         now = self._clock.now()
+        if not send:
+            async with self._db.read() as session:
+                return await plan_match(session, guild_id, cfg, now, send=False)
         async with self._db.write() as session:
-            pending = select(MentorOffer.request_id).where(
-                MentorOffer.guild_id == guild_id, MentorOffer.state == "pending"
-            )
-            requests = list(
-                await session.scalars(
-                    select(MentorshipRequest)
-                    .where(
-                        MentorshipRequest.guild_id == guild_id,
-                        MentorshipRequest.state == "open",
-                        MentorshipRequest.id.not_in(pending),
-                    )
-                    .order_by(MentorshipRequest.created_at, MentorshipRequest.id)
-                )
-            )
-            mentees = [await mentee_profile(session, r, cfg, now) for r in requests]
-            mentors, free = await available_mentors(session, guild_id, cfg, now)
-            forbidden = await declined_pairs(session, guild_id)
-            asked = await session.execute(
-                select(MentorOffer.mentee_id, MentorOffer.mentor_id).where(
-                    MentorOffer.request_id.in_([r.id for r in requests])
-                )
-            )
-            paired = await session.execute(
-                select(Mentorship.mentee_id, Mentorship.mentor_id).where(
-                    Mentorship.guild_id == guild_id, Mentorship.state == "active"
-                )
-            )
-            forbidden |= {(a, b) for a, b in asked} | {(a, b) for a, b in paired}
-            result = assign_mentors(mentees, mentors, free, forbidden)
-            plan = tuple(PlannedPair(p.mentee_id, p.mentor_id, p.explanation) for p in result.pairs)
-            sent: list[Routing] = []
-            if send:
-                by_mentee = {r.mentee_id: r for r in requests}
-                for p in result.pairs:
-                    request = by_mentee[p.mentee_id]
-                    offer = await create_offer(
-                        session, request, p.mentor_id, p.score, p.explanation, cfg, now
-                    )
-                    sent.append(Routing(request.id, guild_id, request.mentee_id, offer, "match"))
-            return MatchPlan(plan, result.unmatched, tuple(sent), result.proven_optimal)
+            return await plan_match(session, guild_id, cfg, now, send=True)
 
     @staticmethod
     async def _offer_for(session: AsyncSession, offer_id: int, user_id: int) -> MentorOffer:
