@@ -70,8 +70,12 @@ class MentorCog(commands.Cog):
             f"{'s' if m.capacity != 1 else ''} at once ({m.active} now).",
             "Offers arrive by DM with Accept / Decline buttons; keep DMs from this server open.",
         ]
+        if result.offered:
+            lines.append(f"{len(result.offered)} waiting request(s) fit you: check your DMs.")
         note = await self._set_role(interaction, give=True)
         await respond(interaction, "\n".join(lines + ([note] if note else [])))
+        for routing in result.offered:
+            await self.delivery.route(routing)
 
     @mentor.command(name="optout", description="Stop mentoring; open mentorships end politely")
     async def mentor_optout(self, interaction: discord.Interaction) -> None:
@@ -102,9 +106,10 @@ class MentorCog(commands.Cog):
     @app_commands.describe(available="False pauses new offers; True resumes them")
     async def mentor_available(self, interaction: discord.Interaction, available: bool) -> None:
         assert interaction.guild_id is not None
-        info = await self.s.mentors.set_available(
+        result = await self.s.mentors.set_available(
             interaction.guild_id, interaction.user.id, available
         )
+        info = result.mentor
         text = (
             f"You're available again: {info.free} free slot(s)."
             if info.available
@@ -112,6 +117,8 @@ class MentorCog(commands.Cog):
             "Your current mentorships carry on."
         )
         await respond(interaction, text)
+        for routing in result.offered:
+            await self.delivery.route(routing)
 
     @mentor.command(name="list", description="Available mentors, their interests and free slots")
     @app_commands.describe(interest="Only mentors of this interest (optional)")
@@ -153,7 +160,8 @@ class MentorCog(commands.Cog):
         if routing.offer is None:
             text = (
                 "📨 Request saved, but no available mentor fits it right now, so it waits. "
-                "Moderators match waiting requests with `/mentor match` as mentors join; "
+                "It goes out as soon as a fitting mentor opts in or resumes, or a moderator runs "
+                "`/mentor match`; "
                 "`/mentor status` shows where it stands."
             )
         else:

@@ -135,7 +135,8 @@ class MentorDelivery:
         else:
             text = (
                 f"{head}No available mentor fits your request right now, so it waits. "
-                "Moderators match waiting requests with `/mentor match` as mentors join; "
+                "It goes out as soon as a fitting mentor opts in or resumes, or a moderator runs "
+                "`/mentor match`; "
                 "`/mentor status` shows where it stands."
             )
         await self.dm(routing.mentee_id, text)

@@ -24,6 +24,7 @@ from bot.services.mentor_store import (
     create_offer,
     declined_pairs,
     match_profile,
+    waiting_requests,
 )
 
 
@@ -42,22 +43,6 @@ class MatchPlan:
     unmatched: tuple[int, ...]
     sent: tuple[Routing, ...]
     proven_optimal: bool
-
-
-async def waiting_requests(session: AsyncSession, guild_id: int) -> list[MentorshipRequest]:
-    pending = select(MentorOffer.request_id).where(
-        MentorOffer.guild_id == guild_id, MentorOffer.state == "pending"
-    )
-    rows = await session.scalars(
-        select(MentorshipRequest)
-        .where(
-            MentorshipRequest.guild_id == guild_id,
-            MentorshipRequest.state == "open",
-            MentorshipRequest.id.not_in(pending),
-        )
-        .order_by(MentorshipRequest.created_at, MentorshipRequest.id)
-    )
-    return list(rows)
 
 
 async def plan_match(

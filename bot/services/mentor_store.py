@@ -18,7 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import ModuleDisabled
 from bot.matching.mentors import best_mentor
-from bot.matching.scoring import MatchProfile
+from bot.matching.scoring import (
+    MatchProfile,
+    encode_profiles,
+    explain_pair,
+    score_matrix,
+    vocabulary_of,
+)
 from bot.models import (
     Interest,
     MemberProfile,
@@ -295,3 +301,65 @@ async def used_slots(session: AsyncSession, guild_id: int, mentor_id: int) -> in
 def close_offer(offer: MentorOffer, state: str, now: datetime) -> None:
     offer.state = state
     offer.answered_at = now
+
+
+async def waiting_requests(session: AsyncSession, guild_id: int) -> list[MentorshipRequest]:
+    """Open requests without a pending offer, oldest first."""
+    pending = select(MentorOffer.request_id).where(
+        MentorOffer.guild_id == guild_id, MentorOffer.state == "pending"
+    )
+    rows = await session.scalars(
+        select(MentorshipRequest)
+        .where(
+            MentorshipRequest.guild_id == guild_id,
+            MentorshipRequest.state == "open",
+            MentorshipRequest.id.not_in(pending),
+        )
+        .order_by(MentorshipRequest.created_at, MentorshipRequest.id)
+    )
+    return list(rows)
+
+
+async def offer_waiting_to(
+    session: AsyncSession, guild_id: int, mentor_id: int, config: GuildConfig, now: datetime
+) -> list[Routing]:
+    """A mentor who (re)joins or resumes gets the waiting requests they fit best, up to their
+    free slots, so nobody who waited for a fitting mentor waits longer than needed."""
+    mentor = await session.get(
+        Mentor, (guild_id, mentor_id), with_for_update=True, populate_existing=True
+    )
+    if mentor is None or not mentor.available:
+        return []
+    free = mentor.capacity - await used_slots(session, guild_id, mentor_id)
+    requests = [r for r in await waiting_requests(session, guild_id) if r.mentee_id != mentor_id]
+    if free <= 0 or not requests:
+        return []
+    interests = (await mentor_interests(session, guild_id, [mentor_id])).get(mentor_id, ())
+    profiles = await clocks_and_levels(
+        session, guild_id, [mentor_id, *(r.mentee_id for r in requests)]
+    )
+    mentor_profile = match_profile(mentor_id, interests, profiles.get(mentor_id), config, now)
+    mentees = [
+        match_profile(r.mentee_id, r.interests, profiles.get(r.mentee_id), config, now)
+        for r in requests
+    ]
+    vocabulary = vocabulary_of(mentees, [mentor_profile])
+    scores = score_matrix(
+        encode_profiles(mentees, vocabulary), encode_profiles([mentor_profile], vocabulary)
+    )[:, 0]
+    ranked = sorted(
+        (i for i in range(len(requests)) if scores[i] > 0), key=lambda i: (-scores[i], i)
+    )
+    out: list[Routing] = []
+    for i in ranked:
+        if len(out) >= free:
+            break
+        request = requests[i]
+        if mentor_id in await excluded_mentors(session, request):
+            continue
+        explanation = explain_pair(mentees[i], mentor_profile)
+        offer = await create_offer(
+            session, request, mentor_id, float(scores[i]), explanation, config, now
+        )
+        out.append(Routing(request.id, guild_id, request.mentee_id, offer, "new-mentor"))
+    return out

@@ -26,6 +26,7 @@ from bot.services.mentor_store import (
     close_offer,
     mentor_interests,
     notice_of,
+    offer_waiting_to,
     require_enabled,
     route_request,
 )
@@ -54,6 +55,8 @@ class MentorInfo:
 class OptIn:
     mentor: MentorInfo
     created: bool
+    offered: tuple[Routing, ...] = ()
+    """Waiting requests that went to this mentor at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,10 +159,11 @@ class MentorService:
                     for t in tags
                 )
                 await session.flush()
+                offered = await offer_waiting_to(session, guild_id, user_id, cfg, now)
                 info = await self._info(session, row)
         except IntegrityError:
             raise InvalidInput("You opted in twice at once; run `/mentor optin` again.") from None
-        return OptIn(info, created)
+        return OptIn(info, created, tuple(offered))
 
     async def optout(self, guild_id: int, user_id: int) -> OptOut:
         """Stop mentoring: end open mentorships, move pending offers on, forget the mentor."""
@@ -200,8 +204,10 @@ class MentorService:
                     moved.append(await route_request(session, request, cfg, now, "withdrawn"))
             return OptOut(tuple(pair_info(p) for p in pairs), tuple(moved))
 
-    async def set_available(self, guild_id: int, user_id: int, available: bool) -> MentorInfo:
-        require_enabled(await self._config.get(guild_id))
+    async def set_available(self, guild_id: int, user_id: int, available: bool) -> OptIn:
+        """Pause or resume; resuming offers the mentor the waiting requests they fit."""
+        cfg = await self._config.get(guild_id)
+        require_enabled(cfg)
         async with self._db.write() as session:
             row = await session.get(
                 Mentor, (guild_id, user_id), with_for_update=True, populate_existing=True
@@ -211,9 +217,11 @@ class MentorService:
                     "You aren't a mentor here yet. Opt in with "
                     "`/mentor optin interests:… capacity:…` first."
                 )
-            row.available, row.updated_at = available, self._clock.now()
+            now = self._clock.now()
+            row.available, row.updated_at = available, now
             await session.flush()
-            return await self._info(session, row)
+            offered = await offer_waiting_to(session, guild_id, user_id, cfg, now)
+            return OptIn(await self._info(session, row), False, tuple(offered))
 
     async def list(self, guild_id: int, interest: str | None = None) -> list[MentorInfo]:
         """Available mentors with a free slot, most free slots first; optionally by interest."""

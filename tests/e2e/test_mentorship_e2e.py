@@ -218,23 +218,37 @@ async def test_optout_ends_mentorships_politely_and_moves_offers_on(server: Serv
     await offer_dm(dan)
 
 
-async def test_batch_match_previews_the_pairs_then_sends_the_offers(server: Server) -> None:
+async def test_a_waiting_mentee_is_offered_to_a_mentor_who_opts_in_later(
+    server: Server,
+) -> None:
     await server.alice.run("/mentor request", interests="nlp")
-    await server.carol.run("/mentor request", interests="computer vision")
+    joined = await server.bob.run("/mentor optin", interests="nlp", capacity=1)
+    assert "1 waiting request(s) fit you" in joined.text
+    await offer_dm(server.bob)
+    await server.alice.wait_for_dm(lambda m: f"I've asked {server.bob.mention}" in m.text)
+
+
+async def test_batch_match_previews_the_pairs_then_sends_the_offers(server: Server) -> None:
+    dan = server.guild.add_member("dan")
     await server.bob.run("/mentor optin", interests="nlp", capacity=1)
+    await server.alice.run("/mentor request", interests="nlp")
+    await (await offer_dm(server.bob)).click("Accept")
+    await server.carol.run("/mentor request", interests="computer vision")
+    await dan.run("/mentor request", interests="nlp")  # bob is full: dan waits
+    await server.alice.run("/mentor end", member=server.bob)
     members = await server.alice.run("/mentor match", enforce_permissions=False)
-    await members.wait_final()
     assert "Only moderators" in members.text
     preview = await server.mod.run("/mentor match")
     await preview.wait_final()
-    assert f"{server.alice.mention} → {server.bob.mention}" in preview.text
+    assert f"{dan.mention} → {server.bob.mention}" in preview.text
     assert server.carol.mention in preview.text  # unmatched, keeps waiting
-    assert server.bob.dms == []
+    assert "Nothing is sent until you press Send offers" in preview.text
     refused = await preview.click("Send offers", by=server.alice, strict=False)
     assert "Only moderators" in refused.text
     await preview.click("Send offers")
-    await offer_dm(server.bob)
-    await server.alice.wait_for_dm(lambda m: server.bob.mention in m.text)
+    offer = await server.bob.wait_for_dm(lambda m: "Accept" in m.buttons and dan.mention in m.text)
+    assert "Why you: matched on natural language processing" in offer.text
+    await dan.wait_for_dm(lambda m: server.bob.mention in m.text)
 
 
 async def test_a_paused_mentor_is_skipped(server: Server) -> None:

@@ -213,25 +213,44 @@ async def test_optout_ends_mentorships_and_moves_pending_offers_on(
     assert (await services.mentors.status(guild_id, leaving)).mentor is None
 
 
-async def test_batch_match_pairs_waiting_mentees_within_capacity(
+async def test_a_new_mentor_is_offered_the_waiting_requests_they_fit(
     services: Services, guild_id: int, people: tuple[int, int, int, int]
 ) -> None:
     a, b, c, mentor = people
-    for mentee in (a, b, c):
-        await services.mentorship.request(guild_id, mentee, "nlp")
+    await services.mentorship.request(guild_id, a, "nlp")
+    await services.mentorship.request(guild_id, b, "nlp, python")
+    await services.mentorship.request(guild_id, c, "computer vision")
+    joined = await services.mentors.optin(guild_id, mentor, "nlp, python", 1)
+    assert [r.mentee_id for r in joined.offered] == [b]  # one slot, the best fit
+    assert joined.offered[0].reason == "new-mentor"
+
+
+async def test_batch_match_pairs_waiting_mentees_within_capacity(
+    services: Services, guild_id: int, people: tuple[int, int, int, int]
+) -> None:
+    first, second, third, mentor = people
     await services.mentors.optin(guild_id, mentor, "nlp", 2)
+    for mentee in (first, second):
+        routing = await services.mentorship.request(guild_id, mentee, "nlp")
+        assert routing.offer is not None
+        await services.mentorship.accept(routing.offer.offer_id, mentor)
+    fourth = third + 100
+    for mentee in (third, fourth):
+        assert (await services.mentorship.request(guild_id, mentee, "nlp")).offer is None
+    await services.mentorship.end(guild_id, first, mentor)  # one slot frees up
+
     preview = await services.mentorship.match(guild_id, send=False)
-    assert len(preview.pairs) == 2
-    assert len(preview.unmatched) == 1
+    assert [(p.mentee_id, p.mentor_id) for p in preview.pairs] == [(third, mentor)]
+    assert preview.unmatched == (fourth,)
     assert preview.sent == ()
     assert preview.proven_optimal
     assert (await services.mentors.status(guild_id, mentor)).offers_to_me == ()
     sent = await services.mentorship.match(guild_id, send=True)
-    assert len(sent.sent) == 2
-    assert len((await services.mentors.status(guild_id, mentor)).offers_to_me) == 2
+    assert [r.mentee_id for r in sent.sent] == [third]
+    assert len((await services.mentors.status(guild_id, mentor)).offers_to_me) == 1
     again = await services.mentorship.match(guild_id, send=False)
     assert again.pairs == ()
-    assert len(again.unmatched) == 1
+    assert again.unmatched == (fourth,)
 
 
 async def test_a_paused_mentor_gets_no_offers_and_the_module_can_be_off(
