@@ -273,3 +273,15 @@ async def test_the_mentor_role_problem_is_named_and_opt_in_still_works(server: S
     assert "You're now a mentor" in reply.text
     assert "my own role must be above it" in reply.text
     assert high not in server.bob.roles
+
+
+async def test_an_offer_that_reached_nobody_can_be_answered_from_status(server: Server) -> None:
+    # carol's DMs are closed and no mod-log channel is set: the offer waits in /mentor status.
+    await server.carol.run("/mentor optin", interests="nlp", capacity=1)
+    await server.alice.run("/mentor request", interests="nlp")
+    status = await server.carol.run("/mentor status")
+    assert "Offers waiting for your answer" in status.text
+    assert server.alice.mention in status.text
+    await status.click("Accept")
+    await server.alice.wait_for_dm(lambda m: "accepted your mentor request" in m.text)
+    assert pair_channel(server).permissions_for(server.carol).view_channel
