@@ -177,8 +177,9 @@ class MentorCog(commands.Cog):
     @mentor.command(name="cancel", description="Withdraw your open request")
     async def mentor_cancel(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        await self.s.mentorship.cancel(interaction.guild_id, interaction.user.id)
+        cancelled = await self.s.mentorship.cancel(interaction.guild_id, interaction.user.id)
         await respond(interaction, "Your request is withdrawn. Ask again any time.")
+        await self.delivery.retire(cancelled.retired)
 
     @mentor.command(name="status", description="Your mentors, mentees, open request and offers")
     async def mentor_status(self, interaction: discord.Interaction) -> None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.domain.text import quote
-from bot.services.mentor_store import OfferNotice, Routing
+from bot.services.mentor_store import OfferNotice, PostedOffer, Routing
 from bot.services.mentors import PairInfo
 from cogs.common import NO_PINGS, missing_permissions
 from cogs.views.mentor import feedback_view, offer_view
@@ -38,6 +38,12 @@ MOVED = {
     "declined": "couldn't take it",
     "expired": "didn't answer in time",
     "withdrawn": "stopped mentoring",
+}
+
+
+RETIRED = {
+    "expired": "⌛ This mentorship offer timed out and went to another mentor. No worries!",
+    "withdrawn": "↩️ The mentee withdrew this request; there is nothing to answer.",
 }
 
 
@@ -100,14 +106,16 @@ class MentorDelivery:
     async def send_offer(self, offer: OfferNotice) -> bool:
         """The offer with Accept/Decline: by DM, else in the log channel mentioning the mentor."""
         text = offer_text(offer, self.guild_name(offer.guild_id))
-        if await self.dm(offer.mentor_id, text, offer_view(offer.offer_id)):
+        sent = await self.dm(offer.mentor_id, text, offer_view(offer.offer_id))
+        if sent is not None:
+            await self._record(offer, sent)
             return True
         channel = await self.log_channel(offer.guild_id)
         if channel is None:
             log.info("offer %s: mentor's DMs closed and no log channel", offer.offer_id)
             return False
         try:
-            await channel.send(
+            sent = await channel.send(
                 f"<@{offer.mentor_id}>, your DMs are closed, so here is your offer.\n{text}",
                 view=offer_view(offer.offer_id),
                 allowed_mentions=only(offer.mentor_id),
@@ -115,10 +123,30 @@ class MentorDelivery:
         except discord.HTTPException:
             log.warning("could not post offer %s in the log", offer.offer_id, exc_info=True)
             return False
+        await self._record(offer, sent)
         return True
+
+    async def _record(self, offer: OfferNotice, message: discord.Message) -> None:
+        await self.bot.services.mentorship.record_delivery(
+            offer.offer_id, message.channel.id, message.id
+        )
+
+    async def retire(self, posted: PostedOffer | None) -> None:
+        """Take the buttons off an offer that timed out or was withdrawn, saying why."""
+        if posted is None:
+            return
+        text = RETIRED.get(posted.state, "This offer is closed.")
+        message = self.bot.get_partial_messageable(posted.channel_id).get_partial_message(
+            posted.message_id
+        )
+        try:
+            await message.edit(content=text, view=None, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.info("could not retire offer %s", posted.offer_id)
 
     async def route(self, routing: Routing, *, tell_mentee: bool = True) -> None:
         """Deliver a routed request: the offer to its mentor, and a word to the mentee."""
+        await self.retire(routing.retired)
         if routing.offer is not None:
             await self.send_offer(routing.offer)
         if not tell_mentee:

@@ -135,6 +135,9 @@ class MentorOffer(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]
+    # Where the offer was posted (a DM or the log channel), so it can be retired when it moves on.
+    message_channel_id: Mapped[int | None] = snowflake_column()
+    message_id: Mapped[int | None] = snowflake_column()
 
 
 class Mentorship(Base):

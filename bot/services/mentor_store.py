@@ -62,6 +62,22 @@ class OfferNotice:
 
 
 @dataclass(frozen=True, slots=True)
+class PostedOffer:
+    """Where an offer that is no longer open was shown, so its buttons can be taken away."""
+
+    offer_id: int
+    channel_id: int
+    message_id: int
+    state: str
+
+
+def posted_of(offer: MentorOffer) -> PostedOffer | None:
+    if offer.message_channel_id is None or offer.message_id is None:
+        return None
+    return PostedOffer(offer.id, offer.message_channel_id, offer.message_id, offer.state)
+
+
+@dataclass(frozen=True, slots=True)
 class Routing:
     """Where a request went: an offer to a mentor, or nobody fits and the request waits."""
 
@@ -71,6 +87,8 @@ class Routing:
     offer: OfferNotice | None
     reason: str = "new"
     """Why it was routed: new, declined, expired, withdrawn (mentor left) or match."""
+    retired: PostedOffer | None = None
+    """The previous offer's message, when it timed out: its buttons should go."""
 
 
 async def mentor_interests(

@@ -11,7 +11,7 @@ settle once. Every method returns what the cog must tell people; the cog does th
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
@@ -33,9 +33,11 @@ from bot.services.config import ConfigService
 from bot.services.mentor_match import MatchPlan, PlannedPair, plan_match
 from bot.services.mentor_store import (
     OfferNotice,
+    PostedOffer,
     Routing,
     close_offer,
     mentor_interests,
+    posted_of,
     require_enabled,
     route_request,
 )
@@ -64,6 +66,7 @@ class Cancelled:
     request_id: int
     withdrawn_from: int | None
     """The mentor whose pending offer was withdrawn, if any."""
+    retired: PostedOffer | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +173,11 @@ class MentorshipService:
             request.state, request.closed_at = "cancelled", now
             if pending is not None:
                 close_offer(pending, "withdrawn", now)
-            return Cancelled(request.id, pending.mentor_id if pending else None)
+            return Cancelled(
+                request.id,
+                pending.mentor_id if pending else None,
+                posted_of(pending) if pending else None,
+            )
 
     async def accept(self, offer_id: int, user_id: int) -> Accepted:
         """The offered mentor accepts: one mentorship, within capacity, or a polite refusal.
@@ -262,10 +269,20 @@ class MentorshipService:
                 if request is None or request.state != "open":
                     continue
                 if not cfg.module_enabled("mentorship"):
-                    out.append(Routing(request.id, request.guild_id, request.mentee_id, None))
-                    continue
-                out.append(await route_request(session, request, cfg, now, "expired"))
+                    routing = Routing(request.id, request.guild_id, request.mentee_id, None)
+                else:
+                    routing = await route_request(session, request, cfg, now, "expired")
+                out.append(replace(routing, retired=posted_of(offer)))
         return out
+
+    async def record_delivery(self, offer_id: int, channel_id: int, message_id: int) -> None:
+        """Remember where an offer was posted (the offer id comes from our own send)."""
+        async with self._db.write() as session:
+            await session.execute(
+                update(MentorOffer)
+                .where(MentorOffer.id == offer_id)
+                .values(message_channel_id=channel_id, message_id=message_id)
+            )
 
     async def set_channel(self, guild_id: int, mentorship_id: int, channel_id: int) -> None:
         async with self._db.write() as session:

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0002
-Create Date: 2026-11-21 06:38:30.888706
+Create Date: 2026-11-21 06:47:59.632448
 """
 
 from collections.abc import Sequence
@@ -117,6 +117,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("message_channel_id", sa.BigInteger(), nullable=True),
+        sa.Column("message_id", sa.BigInteger(), nullable=True),
         sa.CheckConstraint(
             "(state = 'pending') = (answered_at IS NULL)",
             name=op.f("ck_mentor_offers_answered_exactly_when_not_pending"),

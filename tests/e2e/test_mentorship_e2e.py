@@ -104,12 +104,14 @@ async def test_an_unanswered_offer_moves_on_when_the_response_time_passes(
     await server.alice.run("/mentor request", interests="nlp, python")
     stale = await offer_dm(server.bob)
     e2e_clock.advance(timedelta(hours=3))
+    late = await stale.click("Accept")  # before the sweep has moved it: still refused
+    assert late.ephemeral
+    assert "timed out" in late.text
     await mentor_cog(cohort).expire_offers()
     await offer_dm(dan)
     await server.alice.wait_for_dm(lambda m: "didn't answer in time" in m.text)
-    late = await stale.click("Accept")
-    assert late.ephemeral
-    assert "timed out" in late.text
+    assert "timed out and went to another mentor" in stale.text
+    assert stale.buttons == []  # the stale offer can't be pressed any more
     assert [c for c in server.guild.channels if c.name.startswith("mentor-")] == []
 
 
@@ -285,3 +287,15 @@ async def test_an_offer_that_reached_nobody_can_be_answered_from_status(server: 
     await status.click("Accept")
     await server.alice.wait_for_dm(lambda m: "accepted your mentor request" in m.text)
     assert pair_channel(server).permissions_for(server.carol).view_channel
+
+
+async def test_cancelling_a_request_takes_the_offer_back_from_the_mentor(server: Server) -> None:
+    await server.bob.run("/mentor optin", interests="nlp", capacity=1)
+    await server.alice.run("/mentor request", interests="nlp")
+    offer = await offer_dm(server.bob)
+    cancelled = await server.alice.run("/mentor cancel")
+    assert "withdrawn" in cancelled.text
+    await server.bob.wait_for_dm(lambda m: "withdrew this request" in m.text)
+    assert offer.buttons == []
+    nothing = await server.alice.run("/mentor cancel")
+    assert "no open request" in nothing.text
