@@ -43,7 +43,7 @@ MOVED = {
 
 RETIRED = {
     "expired": "⌛ This mentorship offer timed out and went to another mentor. No worries!",
-    "withdrawn": "↩️ The mentee withdrew this request; there is nothing to answer.",
+    "withdrawn": "↩️ This offer was withdrawn, so there is nothing to answer.",
 }
 
 

@@ -6,7 +6,7 @@ best mentor, in the same transaction as the opt-out; the cog then tells everyone
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select
@@ -27,6 +27,7 @@ from bot.services.mentor_store import (
     mentor_interests,
     notice_of,
     offer_waiting_to,
+    posted_of,
     require_enabled,
     route_request,
 )
@@ -201,7 +202,8 @@ class MentorService:
             for offer in offers:
                 request = await session.get(MentorshipRequest, offer.request_id)
                 if request is not None and request.state == "open":
-                    moved.append(await route_request(session, request, cfg, now, "withdrawn"))
+                    routing = await route_request(session, request, cfg, now, "withdrawn")
+                    moved.append(replace(routing, retired=posted_of(offer)))
             return OptOut(tuple(pair_info(p) for p in pairs), tuple(moved))
 
     async def set_available(self, guild_id: int, user_id: int, available: bool) -> OptIn:

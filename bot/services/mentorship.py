@@ -384,7 +384,7 @@ class MentorshipService:
                 "Sorry, this offer timed out before you answered and went to another mentor."
             )
         if offer.state == "withdrawn":
-            raise Conflict("The mentee withdrew this request; there is nothing to answer.")
+            raise Conflict("This offer was withdrawn, so there is nothing to answer.")
         if offer.state in ("accepted", "declined"):
             raise Conflict(f"You already {offer.state} this offer.")
 

@@ -218,6 +218,7 @@ async def test_optout_ends_mentorships_politely_and_moves_offers_on(server: Serv
     assert "ended 1 mentorship" in left.text
     await server.alice.wait_for_dm(lambda m: "stopped mentoring" in m.text)
     await offer_dm(dan)
+    await server.bob.wait_for_dm(lambda m: "offer was withdrawn" in m.text)
 
 
 async def test_a_waiting_mentee_is_offered_to_a_mentor_who_opts_in_later(
@@ -295,7 +296,7 @@ async def test_cancelling_a_request_takes_the_offer_back_from_the_mentor(server:
     offer = await offer_dm(server.bob)
     cancelled = await server.alice.run("/mentor cancel")
     assert "withdrawn" in cancelled.text
-    await server.bob.wait_for_dm(lambda m: "withdrew this request" in m.text)
+    await server.bob.wait_for_dm(lambda m: "offer was withdrawn" in m.text)
     assert offer.buttons == []
     nothing = await server.alice.run("/mentor cancel")
     assert "no open request" in nothing.text
