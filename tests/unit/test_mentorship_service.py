@@ -88,6 +88,28 @@ async def test_two_accepts_at_once_make_exactly_one_mentorship(
     assert len((await services.mentors.status(guild_id, mentor)).mentees) == 1
 
 
+async def test_accepting_two_offers_at_once_never_exceeds_a_lowered_capacity(
+    services: Services, guild_id: int, people: tuple[int, int, int, int]
+) -> None:
+    first, second, mentor, _ = people
+    await services.mentors.optin(guild_id, mentor, "nlp", 2)
+    one = await services.mentorship.request(guild_id, first, "nlp")
+    two = await services.mentorship.request(guild_id, second, "nlp")
+    assert one.offer is not None
+    assert two.offer is not None
+    await services.mentors.optin(guild_id, mentor, "nlp", 1)  # changed their mind
+    results = await asyncio.gather(
+        services.mentorship.accept(one.offer.offer_id, mentor),
+        services.mentorship.accept(two.offer.offer_id, mentor),
+        return_exceptions=True,
+    )
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(refused) == 1
+    assert isinstance(refused[0], Conflict)
+    assert "your capacity" in str(refused[0])
+    assert len((await services.mentors.status(guild_id, mentor)).mentees) == 1
+
+
 async def test_capacity_is_never_exceeded(
     services: Services, guild_id: int, people: tuple[int, int, int, int]
 ) -> None:
