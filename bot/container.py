@@ -16,6 +16,8 @@ from bot.services.events_review import EventReviewService
 from bot.services.events_rsvp import RsvpService
 from bot.services.group_formation import GroupFormationService
 from bot.services.groups import GroupService
+from bot.services.mentors import MentorService
+from bot.services.mentorship import MentorshipService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
 from bot.services.streak_reminders import ReminderService
@@ -46,6 +48,8 @@ class Services:
     event_review: EventReviewService
     groups: GroupService
     formation: GroupFormationService
+    mentors: MentorService
+    mentorship: MentorshipService
 
     @classmethod
     def build(cls, db: Database, clock: Clock | None = None) -> Services:
@@ -73,4 +77,6 @@ class Services:
             event_review=EventReviewService(db, clock, config),
             groups=GroupService(db, clock, config, taxonomy),
             formation=GroupFormationService(db, clock, config),
+            mentors=MentorService(db, clock, config, taxonomy),
+            mentorship=MentorshipService(db, clock, config, taxonomy, profiles),
         )

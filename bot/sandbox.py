@@ -50,6 +50,7 @@ class Demo:
     milestones: Channel
     mod_log: Channel
     study_groups: Channel
+    mentorship: Channel
     study_hall: Channel
 
 
@@ -68,6 +69,7 @@ def build_demo(emu: DiscordEmulator) -> Demo:
         milestones=guild.create_text_channel("milestones"),
         mod_log=guild.create_text_channel("mod-log"),
         study_groups=guild.create_category("Study Groups"),
+        mentorship=guild.create_category("Mentorship"),
         study_hall=guild.create_voice_channel("Study Hall"),
     )
 
@@ -118,6 +120,10 @@ class Transcript:
 
     def channel_post(self, message: Message) -> None:
         self.out(f"  #{message.channel.name} · {message.author.username}:")
+        self.message_body(message, indent="    ")
+
+    def dm(self, member: Member, message: Message) -> None:
+        self.out(f"  DM to {member.name} · {message.author.username}:")
         self.message_body(message, indent="    ")
 
     def message_body(self, message: Message, indent: str) -> None:
@@ -318,15 +324,34 @@ async def scene_groups(tour: Tour) -> None:
     await tour.run(d.chen, "/group list")
 
 
+async def scene_mentorship(tour: Tour) -> None:
+    d = tour.demo
+    tour.t.scene("A mentee asks for a mentor; the offer is accepted")
+    await tour.run(d.maya, "/config category", purpose="mentorship", category=d.mentorship)
+    await tour.run(d.bob, "/mentor optin", interests="nlp, pytorch", capacity=2, bio="NLP engineer")
+    await tour.run(d.alice, "/mentor list")
+    await tour.run(d.alice, "/mentor request", interests="nlp, torch", goal="fine-tune a model")
+    offer = await d.bob.wait_for_dm(lambda m: "Accept" in m.buttons)
+    tour.t.dm(d.bob, offer)
+    tour.t.note("bob presses [Accept]")
+    await offer.click("Accept")
+    told = await d.alice.wait_for_dm(lambda m: "accepted your mentor request" in m.text)
+    tour.t.dm(d.alice, told)
+    room = next(c for c in d.guild.channels if c.name.startswith("mentor-"))
+    await tour.posted(room, "Welcome")
+    await tour.run(d.alice, "/mentor status")
+
+
 TOUR: list[Callable[[Tour], Awaitable[None]]] = [
     scene_welcome,
     scene_moderator_setup,
     scene_members_cannot_configure,
     scene_profiles,
     scene_streaks,
-    scene_privacy,
+    scene_mentorship,
     scene_events,
     scene_groups,
+    scene_privacy,
 ]
 
 

@@ -16,6 +16,7 @@ def build_cogs(bot: CohortBot) -> list[commands.Cog]:
     from cogs.events import EventsCog
     from cogs.groups import GroupsCog
     from cogs.help import HelpCog
+    from cogs.mentor import MentorCog
     from cogs.privacy import PrivacyCog
     from cogs.profile import ProfileCog
     from cogs.streak import StreakCog
@@ -31,6 +32,7 @@ def build_cogs(bot: CohortBot) -> list[commands.Cog]:
         StreakCog(bot),
         EventsCog(bot, s),
         GroupsCog(bot),
+        MentorCog(bot),
     ]
 
 
@@ -38,6 +40,16 @@ def dynamic_items() -> list[type[Any]]:
     """Persistent buttons, registered so they work on messages sent before a restart."""
     from cogs.views.events import ReviewButton, RsvpButton
     from cogs.views.groups import CreateGroupsButton
+    from cogs.views.mentor import FeedbackButton, MatchSendButton, OfferButton
     from cogs.views.privacy import EraseButton, KeepButton
 
-    return [EraseButton, KeepButton, RsvpButton, ReviewButton, CreateGroupsButton]
+    return [
+        EraseButton,
+        KeepButton,
+        RsvpButton,
+        ReviewButton,
+        CreateGroupsButton,
+        OfferButton,
+        FeedbackButton,
+        MatchSendButton,
+    ]

@@ -12,6 +12,14 @@ from bot.models.groups import (
     StudyGroup,
 )
 from bot.models.guild import AuditEntry, GuildSettings, Interest, InterestAlias, TrackedVoiceChannel
+from bot.models.mentorship import (
+    Mentor,
+    MentorInterest,
+    MentorOffer,
+    Mentorship,
+    MentorshipFeedback,
+    MentorshipRequest,
+)
 from bot.models.profile import MemberInterest, MemberProfile
 from bot.models.streaks import (
     StreakMilestone,
@@ -43,6 +51,12 @@ __all__ = [
     "InterestAlias",
     "MemberInterest",
     "MemberProfile",
+    "Mentor",
+    "MentorInterest",
+    "MentorOffer",
+    "Mentorship",
+    "MentorshipFeedback",
+    "MentorshipRequest",
     "StreakMilestone",
     "StreakReminder",
     "StreakStateRow",

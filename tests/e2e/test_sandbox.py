@@ -15,6 +15,9 @@ async def test_the_sandbox_tour_shows_each_member_what_they_would_see() -> None:
     assert "Only moderators can do this" in transcript
     assert "Interests: natural language processing, pytorch" in transcript
     assert "[Erase my data] [Keep my data]" in transcript
+    assert "DM to bob · Cohort:" in transcript
+    assert "[Accept] [Decline]" in transcript
+    assert "#mentor-bob-alice · Cohort:" in transcript
     assert "End of the tour" in transcript
     # mentions are shown by name, as Discord would render them
     assert "<#" not in transcript
