@@ -141,6 +141,8 @@ def _timestamp(match: re.Match[str]) -> str:
     if match[2] != "R":
         return f"{moment:%a %d %b %Y %H:%M} UTC"
     seconds = (moment - datetime.now(UTC)).total_seconds()
+    if abs(seconds) < 45:
+        return "a few seconds ago" if seconds < 0 else "in a few seconds"
     amount, unit = abs(seconds), "seconds"
     for size, name in ((86_400, "days"), (3_600, "hours"), (60, "minutes")):
         if abs(seconds) >= size:
