@@ -9,6 +9,7 @@ them is recorded so the next formation avoids regrouping them when another choic
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import Counter
 from dataclasses import dataclass
@@ -175,7 +176,10 @@ class GroupFormationService:
                 f"The pool has {len(members)} member{'s' if len(members) != 1 else ''}; "
                 "forming groups needs at least 2. Members enter it with `/group find`."
             )
-        formation = form_groups(members, cfg.group_size, await self.previous_pairs(guild_id))
+        previous = await self.previous_pairs(guild_id)
+        # Up to a couple of seconds for a large pool: off the event loop, so the bot keeps
+        # answering everyone else meanwhile.
+        formation = await asyncio.to_thread(form_groups, members, cfg.group_size, previous)
         by_id = {m.member_id: m for m in members}
         now = self._clock.now()
         async with self._db.write() as session:

@@ -8,6 +8,7 @@ with thousands of waiting mentees is planned in one pass.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,7 +73,9 @@ async def plan_match(
         )
     )
     forbidden |= {(a, b) for a, b in asked} | {(a, b) for a, b in paired}
-    result = assign_mentors(mentees, mentors, free, forbidden)
+    # About a second for thousands of mentees: off the event loop, so other members' commands
+    # are still answered within Discord's 3 s.
+    result = await asyncio.to_thread(assign_mentors, mentees, mentors, free, forbidden)
     plan = tuple(PlannedPair(p.mentee_id, p.mentor_id, p.explanation) for p in result.pairs)
     sent: list[Routing] = []
     if send:
