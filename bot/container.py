@@ -20,6 +20,7 @@ from bot.services.mentors import MentorService
 from bot.services.mentorship import MentorshipService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
+from bot.services.stats import StatsService
 from bot.services.streak_reminders import ReminderService
 from bot.services.streak_timers import TimerService
 from bot.services.streaks import StreakService
@@ -35,6 +36,7 @@ class Services:
     taxonomy: TaxonomyService
     profiles: ProfileService
     privacy: PrivacyService
+    stats: StatsService
     audit: AuditService
     streaks: StreakService
     timers: TimerService
@@ -64,6 +66,7 @@ class Services:
             taxonomy=taxonomy,
             profiles=profiles,
             privacy=PrivacyService(db),
+            stats=StatsService(db, clock, config),
             audit=AuditService(db),
             streaks=StreakService(db, clock, config, profiles),
             timers=TimerService(db, clock, config, profiles),

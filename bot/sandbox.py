@@ -344,6 +344,11 @@ async def scene_mentorship(tour: Tour) -> None:
     await tour.run(d.alice, "/mentor status")
 
 
+async def scene_stats(tour: Tour) -> None:
+    tour.t.scene("A moderator looks at how the server is doing")
+    await tour.run(tour.demo.maya, "/stats")
+
+
 TOUR: list[Callable[[Tour], Awaitable[None]]] = [
     scene_welcome,
     scene_moderator_setup,
@@ -353,6 +358,7 @@ TOUR: list[Callable[[Tour], Awaitable[None]]] = [
     scene_mentorship,
     scene_events,
     scene_groups,
+    scene_stats,
     scene_privacy,
 ]
 

@@ -19,6 +19,7 @@ def build_cogs(bot: CohortBot) -> list[commands.Cog]:
     from cogs.mentor import MentorCog
     from cogs.privacy import PrivacyCog
     from cogs.profile import ProfileCog
+    from cogs.stats import StatsCog
     from cogs.streak import StreakCog
     from cogs.study import StudyCog
 
@@ -33,6 +34,7 @@ def build_cogs(bot: CohortBot) -> list[commands.Cog]:
         EventsCog(bot, s),
         GroupsCog(bot),
         MentorCog(bot),
+        StatsCog(bot),
     ]
 
 

@@ -15,7 +15,7 @@ from cogs import build_cogs
 from tests import contract
 
 # Areas whose commands exist today; each feature issue adds its area here.
-BUILT_AREAS = {"core", "events", "streaks", "groups", "mentorship"}
+BUILT_AREAS = {"core", "events", "streaks", "groups", "mentorship", "stats"}
 SHARED_COMMANDS = Path(__file__).resolve().parents[3] / "shared" / "COMMANDS.md"
 
 
