@@ -15,7 +15,7 @@ from bot.db import Database
 from bot.domain.interests import DEFAULT_TAXONOMY
 from bot.domain.reminders import describe_minutes, parse_offsets
 from bot.domain.timezones import parse_timezone
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, ModuleDisabled
 from bot.models import GuildSettings, Interest, InterestAlias, TrackedVoiceChannel
 from bot.services._sql import insert_ignore
 from bot.services.audit import AuditRecord, write_audit
@@ -46,6 +46,13 @@ MODULE_COLUMNS: dict[str, str] = {
     "streaks": "streaks_enabled",
     "events": "events_enabled",
 }
+# What members call each module, as the subject of "... turned off in this server".
+MODULE_SUBJECTS: dict[str, str] = {
+    "groups": "Study groups are",
+    "mentorship": "Mentorship is",
+    "streaks": "Study streaks are",
+    "events": "Events are",
+}
 LIMITS = {
     "streak_goal_minutes": (5, 600),
     "group_size": (2, 12),
@@ -70,6 +77,15 @@ class GuildConfig:
 
     def module_enabled(self, module: str) -> bool:
         return self.modules.get(module, True)
+
+    def require_module(self, module: str) -> GuildConfig:
+        """This config, or a ModuleDisabled that tells the member how it is turned back on."""
+        if not self.module_enabled(module):
+            raise ModuleDisabled(
+                f"{MODULE_SUBJECTS[module]} turned off in this server. A moderator can turn it "
+                f"back on with `/config module module:{module} enabled:True`."
+            )
+        return self
 
 
 @dataclass(frozen=True, slots=True)

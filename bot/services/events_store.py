@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.events import effective_end
 from bot.domain.text import quote
-from bot.errors import InvalidInput, ModuleDisabled, NotFound
+from bot.errors import InvalidInput, NotFound
 from bot.models import Event, EventRsvp
 from bot.services.audit import write_audit
 from bot.services.config import GuildConfig
@@ -24,12 +24,6 @@ from bot.services.events_reminders import plan_reminders
 NO_CHANNEL = (
     "There is no announcements channel yet. A moderator can set one with "
     "`/config channel purpose:announcements`; then create the event again."
-)
-
-
-DISABLED_MESSAGE = (
-    "Events are turned off in this server. A moderator can turn them on with "
-    "`/config module module:events enabled:true`."
 )
 
 
@@ -97,9 +91,7 @@ class EventDraft:
 
 
 def require_enabled(config: GuildConfig) -> GuildConfig:
-    if not config.module_enabled("events"):
-        raise ModuleDisabled(DISABLED_MESSAGE)
-    return config
+    return config.require_module("events")
 
 
 def to_record(row: Event, counts: RsvpCounts | None = None) -> EventRecord:

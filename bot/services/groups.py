@@ -22,15 +22,11 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.domain.groups import name_key, validate_capacity, validate_group_name
 from bot.domain.text import quote
-from bot.errors import Conflict, InvalidInput, ModuleDisabled, NotFound, PermissionDenied
+from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.models import GroupMember, MemberProfile, StudyGroup
 from bot.services.config import ConfigService, GuildConfig
 from bot.services.taxonomy import TaxonomyService
 
-MODULE_OFF = (
-    "Study groups are turned off in this server. A moderator can turn them on with "
-    "`/config module module:groups enabled:true`."
-)
 NO_CATEGORY = (
     "No category is set for study groups yet. A moderator can set one with "
     "`/config category purpose:study-groups`."
@@ -77,10 +73,7 @@ class GroupListing:
 
 
 async def enabled_config(config: ConfigService, guild_id: int) -> GuildConfig:
-    cfg = await config.get(guild_id)
-    if not cfg.module_enabled("groups"):
-        raise ModuleDisabled(MODULE_OFF)
-    return cfg
+    return (await config.get(guild_id)).require_module("groups")
 
 
 async def load_info(session: AsyncSession, group: StudyGroup) -> GroupInfo:

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import ModuleDisabled
 from bot.matching.mentors import best_mentor
 from bot.matching.scoring import (
     MatchProfile,
@@ -36,15 +35,9 @@ from bot.models import (
 )
 from bot.services.config import GuildConfig
 
-MODULE_OFF = (
-    "Mentorship is turned off on this server. A moderator can turn it back on with "
-    "`/config module module:mentorship enabled:True`."
-)
-
 
 def require_enabled(config: GuildConfig) -> None:
-    if not config.module_enabled("mentorship"):
-        raise ModuleDisabled(MODULE_OFF)
+    config.require_module("mentorship")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import streaks as rule
 from bot.domain.streak_days import day_capacity, local_day
-from bot.errors import ModuleDisabled, UserError
+from bot.errors import UserError
 from bot.models import (
     MemberProfile,
     StreakMilestone,
@@ -31,10 +31,6 @@ from bot.services.config import ConfigService, GuildConfig
 from bot.services.profiles import ProfileService
 
 ALL_TIME = date(1970, 1, 1)
-MODULE_OFF = (
-    "Study streaks are turned off on this server. A moderator can turn them back on with "
-    "`/config module module:streaks enabled:True`."
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +143,7 @@ async def read_snapshot(session: AsyncSession, guild_id: int, user_id: int) -> r
 
 
 def require_enabled(config: GuildConfig) -> None:
-    if not config.module_enabled("streaks"):
-        raise ModuleDisabled(MODULE_OFF)
+    config.require_module("streaks")
 
 
 async def member_context(

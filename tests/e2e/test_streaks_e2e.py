@@ -271,6 +271,7 @@ async def test_bad_reminder_times_are_refused(server: Server) -> None:
 async def test_streak_commands_say_so_when_the_module_is_off(server: Server) -> None:
     await server.mod.run("/config module", module="streaks", enabled=False)
     reply = await server.alice.run("/study log", minutes=30)
-    assert "turned off" in reply.text or "off" in reply.text
+    assert "Study streaks are turned off in this server" in reply.text
+    assert "`/config module module:streaks enabled:True`" in reply.text
     help_text = (await server.alice.run("/help")).text
     assert "/study log" not in help_text
