@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import format_dt
 
 from bot.domain.reminders import describe_minutes
 from bot.services.events_feeds import PollReport
@@ -33,7 +34,6 @@ from cogs.views.events import (
     details_embed,
     review_embed,
     review_view,
-    stamp,
     upcoming_embed,
 )
 
@@ -186,7 +186,7 @@ class EventsCog(commands.Cog):
         offsets = [describe_minutes(m) for m in config.reminder_offsets]
         lines = [
             f"Announced {_bold(event.title)} in <#{event.channel_id}>, starting "
-            f"{stamp(event.starts_at)}.",
+            f"{format_dt(event.starts_at, 'F')}.",
             f"Reminders go out {', '.join(offsets)} before the start."
             if offsets
             else "No reminders are configured.",
@@ -236,7 +236,8 @@ class EventsCog(commands.Cog):
             await self.publisher.tell_promoted(interaction.guild, change.event, change.promoted)
         text = f"Updated {_bold(change.event.title)}: {', '.join(change.changed)}."
         if change.moved:
-            text += f" It now starts {stamp(change.event.starts_at)}; the reminders moved with it."
+            starts = format_dt(change.event.starts_at, "F")
+            text += f" It now starts {starts}; the reminders moved with it."
         await respond(interaction, "\n".join([text, *notes]))
 
     @event.command(name="cancel", description="Cancel an event; its reminders stop")

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
+from discord.utils import format_dt
 
 from bot.domain.events import LOCATION_MAX, describe_kind
 from bot.errors import Conflict, InvalidInput
@@ -27,7 +28,7 @@ from bot.services.events_feeds import PollReport
 from bot.services.events_reminders import DueEventReminder
 from bot.services.events_store import EventRecord
 from cogs.common import COLOUR, NO_PINGS, missing_permissions
-from cogs.views.events import announcement_embed, rsvp_view, stamp
+from cogs.views.events import announcement_embed, rsvp_view
 
 if TYPE_CHECKING:
     from bot.app import CohortBot
@@ -230,7 +231,7 @@ class EventPublisher:
         """DM members who moved up from the waitlist; closed DMs get a line in the channel."""
         text = (
             f"A seat opened up for **{discord.utils.escape_markdown(event.title)}** "
-            f"({stamp(event.starts_at)}) in {guild.name}: you're now going."
+            f"({format_dt(event.starts_at, 'F')}) in {guild.name}: you're now going."
         )
         for user_id in user_ids:
             member = guild.get_member(user_id)
@@ -298,9 +299,8 @@ class EventPublisher:
         if not isinstance(channel, discord.TextChannel):
             raise LookupError("the event's channel is gone")
         title = discord.utils.escape_markdown(reminder.title)
-        head = (
-            f"⏰ **{title}** starts {stamp(reminder.starts_at, 'R')} ({stamp(reminder.starts_at)})."
-        )
+        starts = reminder.starts_at
+        head = f"⏰ **{title}** starts {format_dt(starts, 'R')} ({format_dt(starts, 'F')})."
         if reminder.message_id is not None:
             head += (
                 f" Details: https://discord.com/channels/{reminder.guild_id}/"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import format_dt
 
 from bot.errors import Conflict, UserError
 from bot.services.groups import GroupInfo, GroupListing
@@ -252,7 +253,7 @@ def render_info(info: GroupInfo) -> discord.Embed:
     embed.add_field(name="Channel", value=f"<#{info.channel_id}>", inline=True)
     members = ", ".join(f"<@{u}>" for u in info.member_ids) or "nobody yet"
     embed.add_field(name="Members", value=members[:1024], inline=False)
-    created = f"<t:{int(info.created_at.timestamp())}:F>"
+    created = format_dt(info.created_at, "F")
     origin = "formed by matchmaking" if info.formed else "created by a member"
     embed.add_field(name="Created", value=f"{created}, {origin}", inline=False)
     if info.explanation:

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import format_dt
 
 from bot.services.mentors import MentorInfo, MentorStatus, PairInfo
 from bot.services.mentorship import MatchPlan
 from cogs.common import COLOUR, moderator_only, respond
-from cogs.mentor_delivery import MentorDelivery, ts
+from cogs.mentor_delivery import MentorDelivery
 from cogs.views.mentor import match_view, offer_view
 
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ class MentorCog(commands.Cog):
             offer = routing.offer
             text = (
                 f"📨 I've asked <@{offer.mentor_id}>: {offer.explanation}. They have until "
-                f"{ts(offer.expires_at, 'F')} to answer; if they can't, I ask the next best "
+                f"{format_dt(offer.expires_at, 'F')} to answer; if they can't, I ask the next best "
                 "mentor. I'll DM you when someone accepts."
             )
         await respond(interaction, text)
@@ -322,7 +323,7 @@ def _mentor_line(m: MentorInfo) -> str:
 
 def _pair_line(pair: PairInfo, other: int) -> str:
     channel = f" in <#{pair.channel_id}>" if pair.channel_id else ""
-    return f"<@{other}> since {ts(pair.started_at)}{channel}"
+    return f"<@{other}> since {format_dt(pair.started_at, 'R')}{channel}"
 
 
 def status_embed(status: MentorStatus) -> discord.Embed:
@@ -344,7 +345,7 @@ def status_embed(status: MentorStatus) -> discord.Embed:
     if status.request is not None:
         r = status.request
         where = (
-            f"offered to <@{r.offered_to}>, answer due {ts(r.offer_expires_at)}"
+            f"offered to <@{r.offered_to}>, answer due {format_dt(r.offer_expires_at, 'R')}"
             if r.offered_to and r.offer_expires_at
             else "waiting: no available mentor fits yet"
         )
@@ -353,7 +354,7 @@ def status_embed(status: MentorStatus) -> discord.Embed:
         )
     if status.offers_to_me:
         value = "\n".join(
-            f"<@{o.mentee_id}>: {', '.join(o.interests)} · answer {ts(o.expires_at)}"
+            f"<@{o.mentee_id}>: {', '.join(o.interests)} · answer {format_dt(o.expires_at, 'R')}"
             for o in status.offers_to_me
         )
         embed.add_field(name="Offers waiting for your answer", value=value[:1024], inline=False)

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
+from discord.utils import format_dt
 
 from bot.domain.text import quote
 from bot.services.mentor_store import OfferNotice, PostedOffer, Routing
@@ -47,10 +47,6 @@ RETIRED = {
 }
 
 
-def ts(moment: datetime, style: str = "R") -> str:
-    return f"<t:{int(moment.timestamp())}:{style}>"
-
-
 def offer_text(offer: OfferNotice, guild_name: str) -> str:
     lines = [
         f"🎓 **Mentorship offer** from {guild_name}",
@@ -60,7 +56,7 @@ def offer_text(offer: OfferNotice, guild_name: str) -> str:
         lines.append(f"Their goal: {quote(offer.goal, 300)}")
     lines.append(f"Why you: {offer.explanation}.")
     lines.append(
-        f"Please answer {ts(offer.expires_at)} ({ts(offer.expires_at, 'F')}); "
+        f"Please answer {format_dt(offer.expires_at, 'R')} ({format_dt(offer.expires_at, 'F')}); "
         "after that it goes to the next mentor."
     )
     return "\n".join(lines)

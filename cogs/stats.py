@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import format_dt
 
 from bot.services.stats import GuildStats
 from cogs.common import COLOUR, moderator_only, respond
@@ -71,7 +72,7 @@ def render_stats(s: GuildStats) -> discord.Embed:
         ),
         inline=False,
     )
-    upcoming = "\n".join(f"{e.title} — <t:{int(e.starts_at.timestamp())}:R>" for e in s.next_events)
+    upcoming = "\n".join(f"{e.title} — {format_dt(e.starts_at, 'R')}" for e in s.next_events)
     embed.add_field(
         name="Events",
         value=f"{s.events_upcoming} upcoming" + (f"\n{upcoming}" if upcoming else ""),

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import format_dt
 
 from cogs.common import moderator_only, post_modlog, respond
 from cogs.heatmap import render_calendar
-from cogs.streak_render import days, history_embed, leaderboard_embed, summary_embed, ts
+from cogs.streak_render import days, history_embed, leaderboard_embed, summary_embed
 
 if TYPE_CHECKING:
     from bot.app import CohortBot
@@ -90,7 +91,7 @@ class StreakCog(commands.Cog):
         if not setting.enabled:
             await respond(interaction, "Study reminders are off.")
             return
-        next_at = f" The next one is {ts(setting.next_at)}." if setting.next_at else ""
+        next_at = f" The next one is {format_dt(setting.next_at, 'R')}." if setting.next_at else ""
         await respond(
             interaction,
             f"⏰ I'll DM you at {setting.time} ({setting.timezone}) on days you haven't reached "

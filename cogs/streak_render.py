@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 import discord
 
@@ -14,10 +13,6 @@ from bot.services.streaks import Leaderboard
 from cogs.common import COLOUR
 
 FIRE = "🔥"
-
-
-def ts(moment: datetime, style: str = "R") -> str:
-    return f"<t:{int(moment.timestamp())}:{style}>"
 
 
 def days(n: int) -> str:

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import format_dt
 
 from bot.domain.streak_voice import VoiceMember
 from bot.services.streak_reminders import DueReminder
 from bot.services.streak_timers import TimerStop
 from cogs.common import COLOUR, NO_PINGS, respond
-from cogs.streak_render import credit_lines, streak_line, today_line, ts
+from cogs.streak_render import credit_lines, streak_line, today_line
 
 if TYPE_CHECKING:
     from bot.app import CohortBot
@@ -70,8 +71,8 @@ class StudyCog(commands.Cog):
         about = f" on {timer.topic}" if timer.topic else ""
         await respond(
             interaction,
-            f"⏱️ Timer started{about} {ts(timer.started_at)}. Stop it with `/study stop`; "
-            "it keeps running if I restart.",
+            f"⏱️ Timer started{about} {format_dt(timer.started_at, 'R')}. "
+            "Stop it with `/study stop`; it keeps running if I restart.",
         )
 
     @study.command(name="stop", description="Stop your timer and log the minutes")
@@ -111,16 +112,16 @@ class StudyCog(commands.Cog):
         embed = discord.Embed(title="Your study today", colour=COLOUR)
         embed.description = today_line(status.streak) + "\n" + streak_line(status.streak)
         if status.timer is not None:
-            timer = (
-                f"running since {ts(status.timer.started_at)} ({status.timer.elapsed_minutes} min)"
-            )
+            since = format_dt(status.timer.started_at, "R")
+            timer = f"running since {since} ({status.timer.elapsed_minutes} min)"
             if status.timer.over_cap:
                 timer += " — past 12 h, only 12 h will be logged"
             embed.add_field(name="Timer", value=timer, inline=False)
         if status.voice is not None:
             embed.add_field(
                 name="Voice",
-                value=f"in <#{status.voice.channel_id}> since {ts(status.voice.started_at)}",
+                value=f"in <#{status.voice.channel_id}> since "
+                f"{format_dt(status.voice.started_at, 'R')}",
                 inline=False,
             )
         await respond(interaction, embed=embed)

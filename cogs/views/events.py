@@ -8,10 +8,10 @@ posted before a restart.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 import discord
+from discord.utils import format_dt
 
 from bot.domain.events import describe_kind
 from bot.errors import PermissionDenied
@@ -32,15 +32,10 @@ STATUS_TEXT = {
 }
 
 
-def stamp(moment: datetime, style: str = "F") -> str:
-    """A Discord timestamp: every viewer sees it in their own timezone."""
-    return f"<t:{int(moment.timestamp())}:{style}>"
-
-
 def when_text(event: EventRecord | FeedItemRecord) -> str:
-    text = f"{stamp(event.starts_at)} ({stamp(event.starts_at, 'R')})"
+    text = f"{format_dt(event.starts_at, 'F')} ({format_dt(event.starts_at, 'R')})"
     if event.ends_at is not None:
-        text += f"\nuntil {stamp(event.ends_at)}"
+        text += f"\nuntil {format_dt(event.ends_at, 'F')}"
     return text
 
 
@@ -86,7 +81,7 @@ def upcoming_embed(events: list[EventRecord]) -> discord.Embed:
         waiting = f", {e.counts.waitlist} waiting" if e.counts.waitlist else ""
         embed.add_field(
             name=f"{KIND_EMOJI.get(e.kind, '📅')} {e.title}"[:256],
-            value=f"{stamp(e.starts_at)} ({stamp(e.starts_at, 'R')})\n"
+            value=f"{format_dt(e.starts_at, 'F')} ({format_dt(e.starts_at, 'R')})\n"
             f"{describe_kind(e.kind)} · {seats} going{waiting}{_jump(e)}",
             inline=False,
         )
@@ -109,7 +104,7 @@ def details_embed(details: EventDetails) -> discord.Embed:
             mine += f" (#{details.my_position})"
         embed.add_field(name="Your answer", value=mine, inline=False)
     if details.reminders and not details.event.cancelled:
-        upcoming = ", ".join(stamp(due, "R") for due in details.reminders)
+        upcoming = ", ".join(format_dt(due, "R") for due in details.reminders)
         embed.add_field(name="Reminders", value=upcoming, inline=False)
     return embed
 
