@@ -94,6 +94,30 @@ async def post_modlog(
     return None
 
 
+async def configured_channel(
+    bot: CohortBot, guild_id: int, purpose: str
+) -> discord.TextChannel | None:
+    """The text channel a moderator set for ``purpose``, if it is set and still exists."""
+    channel_id = (await bot.services.config.get(guild_id)).channels.get(purpose)
+    guild = bot.get_guild(guild_id)
+    channel = guild.get_channel(channel_id) if guild and channel_id else None
+    return channel if isinstance(channel, discord.TextChannel) else None
+
+
+async def send_dm(
+    client: discord.Client, user_id: int, text: str, *, view: discord.ui.View | None = None
+) -> discord.Message | None:
+    """DM a member; None when their DMs are closed or Discord refuses (logged, not raised)."""
+    try:
+        user = client.get_user(user_id) or await client.fetch_user(user_id)
+        if view is None:
+            return await user.send(text, allowed_mentions=NO_PINGS)
+        return await user.send(text, allowed_mentions=NO_PINGS, view=view)
+    except discord.HTTPException as error:
+        log.info("could not DM %s: %s", user_id, error)
+        return None
+
+
 REQUIRED_TO_POST = ("view_channel", "send_messages", "embed_links")
 
 

@@ -27,7 +27,7 @@ from bot.errors import Conflict, InvalidInput
 from bot.services.events_feeds import PollReport
 from bot.services.events_reminders import DueEventReminder
 from bot.services.events_store import EventRecord
-from cogs.common import COLOUR, NO_PINGS, missing_permissions
+from cogs.common import COLOUR, NO_PINGS, configured_channel, missing_permissions
 from cogs.views.events import announcement_embed, rsvp_view
 
 if TYPE_CHECKING:
@@ -343,10 +343,8 @@ class EventPublisher:
             await self.post_modlog(guild_id, "\n".join(texts))
 
     async def post_modlog(self, guild_id: int, text: str) -> None:
-        guild = self.bot.get_guild(guild_id)
-        config = await self.bot.services.config.get(guild_id)
-        channel = guild.get_channel(config.channels.get("mod-log") or 0) if guild else None
-        if not isinstance(channel, discord.TextChannel):
+        channel = await configured_channel(self.bot, guild_id, "mod-log")
+        if channel is None:
             log.warning("guild %s has no usable mod-log channel; not posted: %s", guild_id, text)
             return
         embed = discord.Embed(

@@ -16,7 +16,7 @@ import discord
 
 from bot.domain.groups import ARCHIVED_PREFIX
 from bot.errors import InvalidInput, PermissionDenied
-from cogs.common import NO_PINGS
+from cogs.common import NO_PINGS, configured_channel, send_dm
 
 if TYPE_CHECKING:
     from bot.app import CohortBot
@@ -213,20 +213,13 @@ async def _lock(
 
 async def dm(client: discord.Client, user_id: int, text: str) -> bool:
     """DM a member; False (logged) when their DMs are closed or Discord refuses."""
-    try:
-        user = client.get_user(user_id) or await client.fetch_user(user_id)
-        await user.send(text, allowed_mentions=NO_PINGS)
-    except discord.HTTPException as error:
-        log.info("could not DM %s: %s", user_id, error)
-        return False
-    return True
+    return await send_dm(client, user_id, text) is not None
 
 
 async def post_to_modlog(bot: CohortBot, guild: discord.Guild, text: str) -> None:
     """Tell moderators what a scheduled job did, in the mod-log channel when one is set."""
-    channel_id = (await bot.services.config.get(guild.id)).channels.get("mod-log")
-    channel = guild.get_channel(channel_id) if channel_id else None
-    if not isinstance(channel, discord.TextChannel):
+    channel = await configured_channel(bot, guild.id, "mod-log")
+    if channel is None:
         return
     try:
         await channel.send(text[:2000], allowed_mentions=NO_PINGS)

@@ -26,7 +26,7 @@ from discord.utils import format_dt
 from bot.domain.text import quote
 from bot.services.mentor_store import OfferNotice, PostedOffer, Routing
 from bot.services.mentors import PairInfo
-from cogs.common import NO_PINGS, missing_permissions
+from cogs.common import NO_PINGS, configured_channel, missing_permissions, send_dm
 from cogs.views.mentor import feedback_view, offer_view
 
 if TYPE_CHECKING:
@@ -83,21 +83,10 @@ class MentorDelivery:
         self, user_id: int, text: str, view: discord.ui.View | None = None
     ) -> discord.Message | None:
         """DM a member; None when their DMs are closed or Discord refuses (logged, not raised)."""
-        try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            if view is None:
-                return await user.send(text, allowed_mentions=NO_PINGS)
-            return await user.send(text, allowed_mentions=NO_PINGS, view=view)
-        except discord.HTTPException as error:
-            log.info("could not DM %s: %s", user_id, error)
-            return None
+        return await send_dm(self.bot, user_id, text, view=view)
 
     async def log_channel(self, guild_id: int) -> discord.TextChannel | None:
-        config = await self.bot.services.config.get(guild_id)
-        guild = self.bot.get_guild(guild_id)
-        channel_id = config.channels.get("mod-log")
-        channel = guild.get_channel(channel_id) if guild and channel_id else None
-        return channel if isinstance(channel, discord.TextChannel) else None
+        return await configured_channel(self.bot, guild_id, "mod-log")
 
     async def send_offer(self, offer: OfferNotice) -> bool:
         """The offer with Accept/Decline: by DM, else in the log channel mentioning the mentor."""

@@ -19,7 +19,7 @@ from discord.utils import format_dt
 from bot.domain.streak_voice import VoiceMember
 from bot.services.streak_reminders import DueReminder
 from bot.services.streak_timers import TimerStop
-from cogs.common import COLOUR, NO_PINGS, respond
+from cogs.common import COLOUR, configured_channel, respond, send_dm
 from cogs.streak_render import credit_lines, streak_line, today_line
 
 if TYPE_CHECKING:
@@ -206,13 +206,7 @@ class StudyCog(commands.Cog):
 
     async def _dm(self, user_id: int, text: str) -> bool:
         """DM a member; False when their DMs are closed or Discord refuses (logged, not raised)."""
-        try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            await user.send(text, allowed_mentions=NO_PINGS)
-        except discord.HTTPException as error:
-            log.info("could not DM %s: %s", user_id, error)
-            return False
-        return True
+        return await send_dm(self.bot, user_id, text) is not None
 
     def _guild_name(self, guild_id: int) -> str:
         guild = self.bot.get_guild(guild_id)
@@ -222,11 +216,8 @@ class StudyCog(commands.Cog):
         """Celebrate a milestone (already claimed once by the service) in the milestones channel."""
         if milestone is None:
             return
-        config = await self.s.config.get(guild_id)
-        guild = self.bot.get_guild(guild_id)
-        channel_id = config.channels.get("milestones")
-        channel = guild.get_channel(channel_id) if guild and channel_id else None
-        if not isinstance(channel, discord.TextChannel):
+        channel = await configured_channel(self.bot, guild_id, "milestones")
+        if channel is None:
             return
         try:
             await channel.send(
