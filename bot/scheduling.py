@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -36,10 +35,6 @@ class Scheduler:
     def __init__(self) -> None:
         self._scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={"coalesce": True})
 
-    @property
-    def running(self) -> bool:
-        return self._scheduler.running
-
     def start(self) -> None:
         if not self._scheduler.running:
             self._scheduler.start()
@@ -57,18 +52,6 @@ class Scheduler:
             id=job_id,
             replace_existing=True,
             max_instances=1,
-            kwargs=kwargs,
-        )
-
-    def at(self, job_id: str, when: datetime, job: Job, **kwargs: Any) -> None:
-        """Run ``job`` once at ``when`` (or as soon as possible if that is past)."""
-        self._scheduler.add_job(
-            _guarded(job_id, job),
-            "date",
-            run_date=when,
-            id=job_id,
-            replace_existing=True,
-            misfire_grace_time=None,
             kwargs=kwargs,
         )
 
