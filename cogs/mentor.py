@@ -7,6 +7,7 @@ move on to the next best mentor (``MentorshipService.expire_due``; the database 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import format_dt
 
+from bot.services.mentor_store import Routing
 from bot.services.mentors import MentorInfo, MentorStatus, PairInfo
 from bot.services.mentorship import MatchPlan
 from cogs.common import COLOUR, moderator_only, respond
@@ -47,6 +49,21 @@ class MentorCog(commands.Cog):
 
     # -- mentors ----------------------------------------------------------------
 
+    async def _deliver(
+        self,
+        interaction: discord.Interaction,
+        routings: Sequence[Routing],
+        *,
+        tell_mentee: bool = True,
+    ) -> None:
+        """Post offers before answering, so a command that follows at once (an opt-out, a cancel)
+        finds each offer's message and can withdraw it; defer first, as DMs can be slow."""
+        if not any(tell_mentee or r.offer or r.retired for r in routings):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        for routing in routings:
+            await self.delivery.route(routing, tell_mentee=tell_mentee)
+
     @mentor.command(name="optin", description="Become a mentor (re-run to update your offer)")
     @app_commands.describe(
         interests="What you can mentor, comma-separated, e.g. nlp, python",
@@ -74,9 +91,8 @@ class MentorCog(commands.Cog):
         if result.offered:
             lines.append(f"{len(result.offered)} waiting request(s) fit you: check your DMs.")
         note = await self._set_role(interaction, give=True)
+        await self._deliver(interaction, result.offered)
         await respond(interaction, "\n".join(lines + ([note] if note else [])))
-        for routing in result.offered:
-            await self.delivery.route(routing)
 
     @mentor.command(name="optout", description="Stop mentoring; open mentorships end politely")
     async def mentor_optout(self, interaction: discord.Interaction) -> None:
@@ -117,9 +133,8 @@ class MentorCog(commands.Cog):
             else "Paused: you get no new offers until `/mentor available available:True`. "
             "Your current mentorships carry on."
         )
+        await self._deliver(interaction, result.offered)
         await respond(interaction, text)
-        for routing in result.offered:
-            await self.delivery.route(routing)
 
     @mentor.command(name="list", description="Available mentors, their interests and free slots")
     @app_commands.describe(interest="Only mentors of this interest (optional)")
@@ -172,15 +187,17 @@ class MentorCog(commands.Cog):
                 f"{format_dt(offer.expires_at, 'F')} to answer; if they can't, I ask the next best "
                 "mentor. I'll DM you when someone accepts."
             )
+        await self._deliver(interaction, [routing], tell_mentee=False)
         await respond(interaction, text)
-        await self.delivery.route(routing, tell_mentee=False)
 
     @mentor.command(name="cancel", description="Withdraw your open request")
     async def mentor_cancel(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         cancelled = await self.s.mentorship.cancel(interaction.guild_id, interaction.user.id)
+        if cancelled.retired is not None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await self.delivery.retire(cancelled.retired)
         await respond(interaction, "Your request is withdrawn. Ask again any time.")
-        await self.delivery.retire(cancelled.retired)
 
     @mentor.command(name="status", description="Your mentors, mentees, open request and offers")
     async def mentor_status(self, interaction: discord.Interaction) -> None:

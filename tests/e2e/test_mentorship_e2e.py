@@ -32,13 +32,15 @@ async def offer_dm(member: Member) -> Message:
 async def test_opting_in_makes_a_mentor_with_the_mentor_role(server: Server) -> None:
     mentors = server.guild.create_role("Mentors")
     await server.mod.run("/config role", purpose="mentor", role=mentors)
-    reply = await server.bob.run("/mentor optin", interests="nlp, python", capacity=2, bio="PhD")
+    reply = await (
+        await server.bob.run("/mentor optin", interests="nlp, python", capacity=2, bio="PhD")
+    ).wait_final()
     assert reply.ephemeral
     assert "You're now a mentor: natural language processing, python; up to 2" in reply.text
     assert mentors in server.bob.roles
     listed = await server.alice.run("/mentor list", interest="nlp")
     assert "2/2 free — PhD" in listed.text
-    again = await server.bob.run("/mentor optin", interests="nlp", capacity=3)
+    again = await (await server.bob.run("/mentor optin", interests="nlp", capacity=3)).wait_final()
     assert "Your mentor offer is updated" in again.text
     out = await server.bob.run("/mentor optout")
     await out.wait_final()
@@ -50,7 +52,9 @@ async def test_a_request_is_offered_and_accept_creates_a_private_channel(server:
     category = server.guild.create_category("Mentorship")
     await server.mod.run("/config category", purpose="mentorship", category=category)
     await server.bob.run("/mentor optin", interests="nlp, python", capacity=2)
-    asked = await server.alice.run("/mentor request", interests="nlp", goal="read a paper a week")
+    asked = await (
+        await server.alice.run("/mentor request", interests="nlp", goal="read a paper a week")
+    ).wait_final()
     assert asked.ephemeral
     assert f"I've asked {server.bob.mention}: matched on natural language processing" in asked.text
     dm = await offer_dm(server.bob)
@@ -87,7 +91,7 @@ async def test_decline_moves_the_request_to_the_next_mentor(server: Server) -> N
 
 async def test_nobody_fitting_is_told_and_the_request_waits(server: Server) -> None:
     await server.bob.run("/mentor optin", interests="computer vision", capacity=1)
-    asked = await server.alice.run("/mentor request", interests="nlp")
+    asked = await (await server.alice.run("/mentor request", interests="nlp")).wait_final()
     assert "no available mentor fits it right now, so it waits" in asked.text
     status = await server.alice.run("/mentor status")
     assert "waiting: no available mentor fits yet" in status.text
@@ -168,10 +172,10 @@ async def test_each_bad_input_gets_a_clear_error_and_changes_nothing(server: Ser
     assert "Nothing yet" in (await server.bob.run("/mentor status")).text
 
     await server.bob.run("/mentor optin", interests="nlp", capacity=1)
-    own = await server.bob.run("/mentor request", interests="nlp")
+    own = await (await server.bob.run("/mentor request", interests="nlp")).wait_final()
     assert "nobody can be their own mentor" in own.text
     await server.alice.run("/mentor request", interests="nlp")
-    twice = await server.alice.run("/mentor request", interests="nlp")
+    twice = await (await server.alice.run("/mentor request", interests="nlp")).wait_final()
     assert "already have an open request" in twice.text
     dm = await offer_dm(server.bob)
     stranger = await dm.click("Accept", by=server.carol, strict=False)
@@ -225,7 +229,7 @@ async def test_a_waiting_mentee_is_offered_to_a_mentor_who_opts_in_later(
     server: Server,
 ) -> None:
     await server.alice.run("/mentor request", interests="nlp")
-    joined = await server.bob.run("/mentor optin", interests="nlp", capacity=1)
+    joined = await (await server.bob.run("/mentor optin", interests="nlp", capacity=1)).wait_final()
     assert "1 waiting request(s) fit you" in joined.text
     await offer_dm(server.bob)
     await server.alice.wait_for_dm(lambda m: f"I've asked {server.bob.mention}" in m.text)
@@ -256,23 +260,23 @@ async def test_batch_match_previews_the_pairs_then_sends_the_offers(server: Serv
 
 async def test_a_paused_mentor_is_skipped(server: Server) -> None:
     await server.bob.run("/mentor optin", interests="nlp", capacity=1)
-    paused = await server.bob.run("/mentor available", available=False)
+    paused = await (await server.bob.run("/mentor available", available=False)).wait_final()
     assert "Paused" in paused.text
-    asked = await server.alice.run("/mentor request", interests="nlp")
+    asked = await (await server.alice.run("/mentor request", interests="nlp")).wait_final()
     assert "so it waits" in asked.text
     assert "No mentor has a free slot" in (await server.alice.run("/mentor list")).text
 
 
 async def test_mentor_commands_refuse_when_the_module_is_off(server: Server) -> None:
     await server.mod.run("/config module", module="mentorship", enabled=False)
-    reply = await server.alice.run("/mentor request", interests="nlp")
+    reply = await (await server.alice.run("/mentor request", interests="nlp")).wait_final()
     assert "Mentorship is turned off" in reply.text
 
 
 async def test_the_mentor_role_problem_is_named_and_opt_in_still_works(server: Server) -> None:
     high = server.guild.create_role("Mentors", position=server.guild.bot_role.position + 1)
     await server.mod.run("/config role", purpose="mentor", role=high)
-    reply = await server.bob.run("/mentor optin", interests="nlp", capacity=1)
+    reply = await (await server.bob.run("/mentor optin", interests="nlp", capacity=1)).wait_final()
     assert "You're now a mentor" in reply.text
     assert "my own role must be above it" in reply.text
     assert high not in server.bob.roles
@@ -294,9 +298,9 @@ async def test_cancelling_a_request_takes_the_offer_back_from_the_mentor(server:
     await server.bob.run("/mentor optin", interests="nlp", capacity=1)
     await server.alice.run("/mentor request", interests="nlp")
     offer = await offer_dm(server.bob)
-    cancelled = await server.alice.run("/mentor cancel")
+    cancelled = await (await server.alice.run("/mentor cancel")).wait_final()
     assert "withdrawn" in cancelled.text
     await server.bob.wait_for_dm(lambda m: "offer was withdrawn" in m.text)
     assert offer.buttons == []
-    nothing = await server.alice.run("/mentor cancel")
+    nothing = await (await server.alice.run("/mentor cancel")).wait_final()
     assert "no open request" in nothing.text
